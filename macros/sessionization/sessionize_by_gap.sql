@@ -1,0 +1,61 @@
+{#-
+    The fallback sessionizer: the gap rule, in one place.
+
+    Returns a select of every column of `relation` plus
+      is_new_session      true on the first event of each derived session
+      session_started_at  the time of that first event
+      session_id          session_id_hash(['derived', partition columns..., start in microseconds])
+
+    Rule (SPEC 2.3-2.4): per partition (the actor), ordered by (event_at, event_id), a
+    session starts at the first event and whenever the gap to the previous event is
+    strictly greater than the timeout of the later event's cohort. Gaps are compared
+    exactly, in microseconds; a gap equal to the timeout stays in the session.
+
+    relation:     a relation, a ref(), or the name of a CTE holding only the events to
+                  sessionize (in this project: the events without an SDK session id).
+    partition_by: column name or list of names identifying the actor.
+    cohort:       column holding each event's cohort, or none for a single timeout.
+    timeouts:     cohort -> minutes; defaults to var('session_timeout_minutes').
+
+    A team can call it on its own model, for example:
+        select * from ({{ rudderstack_sessions.sessionize_by_gap(ref('my_events'),
+            partition_by='device_id', cohort=none, timeouts={'default': 20}) }}) as s
+-#}
+{% macro sessionize_by_gap(
+    relation,
+    partition_by='actor_id',
+    event_at='event_at',
+    event_id='event_id',
+    cohort='cohort',
+    timeouts=none
+) -%}
+    {%- set partition_columns = [partition_by] if partition_by is string else partition_by -%}
+    {%- set event_order -%}
+        partition by {{ partition_columns | join(', ') }}
+        order by {{ event_at }}, {{ event_id }}
+    {%- endset -%}
+    {%- set id_parts = ["'derived'"] + partition_columns
+        + [rudderstack_sessions.epoch_microseconds('session_started_at')] -%}
+    select
+        sessions_started.*,
+        {{ rudderstack_sessions.session_id_hash(id_parts) }} as session_id
+    from (
+        select
+            gaps_flagged.*,
+            max(case when is_new_session then {{ event_at }} end) over (
+                {{ event_order }}
+                rows between unbounded preceding and current row
+            ) as session_started_at
+        from (
+            select
+                gap_input.*,
+                coalesce(
+                    {{ rudderstack_sessions.epoch_microseconds(event_at) }}
+                    - {{ rudderstack_sessions.epoch_microseconds('lag(' ~ event_at ~ ') over (' ~ event_order ~ ')') }}
+                    > {{ rudderstack_sessions.cohort_timeout_microseconds(cohort, timeouts) }},
+                    true
+                ) as is_new_session
+            from {{ relation }} as gap_input
+        ) as gaps_flagged
+    ) as sessions_started
+{%- endmacro %}

@@ -1,0 +1,138 @@
+{#-
+    The staged shape of RudderStack's activity tables (tracks, pages, screens): one
+    list, so the three staging models cannot drift apart. Raw names are RudderStack's
+    warehouse column names; see select_rudderstack_columns for the kinds.
+    event_name: the raw column(s) holding the event's name in that table.
+-#}
+{% macro rudderstack_activity_columns(event_name, with_passthrough=true) -%}
+    {%- set columns = [
+        ['id', 'event_id', 'id'],
+        ['anonymous_id', 'anonymous_id', 'id'],
+        ['user_id', 'user_id', 'id'],
+        ['timestamp', 'event_at', 'timestamp'],
+        ['received_at', 'received_at', 'timestamp'],
+        ['uuid_ts', 'loaded_at', 'timestamp'],
+        [event_name, 'event_name', 'string'],
+        ['channel', 'channel', 'string'],
+        ['context_session_id', 'sdk_session_id', 'session_id'],
+        ['context_session_start', 'is_sdk_session_start', 'boolean'],
+        [['path', 'context_page_path'], 'page_path', 'string'],
+        [['url', 'context_page_url'], 'page_url', 'string'],
+        [['title', 'context_page_title'], 'page_title', 'string'],
+        [['referrer', 'context_page_referrer'], 'page_referrer', 'string'],
+        ['context_page_referring_domain', 'page_referring_domain', 'string'],
+        ['context_campaign_source', 'utm_source', 'string'],
+        ['context_campaign_medium', 'utm_medium', 'string'],
+        ['context_campaign_name', 'utm_campaign', 'string'],
+        ['context_campaign_term', 'utm_term', 'string'],
+        ['context_campaign_content', 'utm_content', 'string'],
+        ['context_library_name', 'library_name', 'string'],
+        ['context_library_version', 'library_version', 'string'],
+        ['context_os_name', 'os_name', 'string'],
+        ['context_device_type', 'device_type', 'string'],
+        ['context_locale', 'locale', 'string'],
+    ] -%}
+    {%- for passthrough in (rudderstack_passthrough_columns() if with_passthrough else []) -%}
+        {%- do columns.append([passthrough, passthrough, 'passthrough']) -%}
+    {%- endfor -%}
+    {{ return(columns) }}
+{%- endmacro %}
+
+
+{#- Raw columns whose absence makes every row of a table unusable. -#}
+{% macro rudderstack_required_columns() -%}
+    {{ return(['id', 'timestamp', 'anonymous_id']) }}
+{%- endmacro %}
+
+
+{#- The staged shape of `identifies`: identity and session context, not activity. -#}
+{% macro rudderstack_identify_columns() -%}
+    {{ return([
+        ['id', 'event_id', 'id'],
+        ['anonymous_id', 'anonymous_id', 'id'],
+        ['user_id', 'user_id', 'id'],
+        ['timestamp', 'identified_at', 'timestamp'],
+        ['received_at', 'received_at', 'timestamp'],
+        ['uuid_ts', 'loaded_at', 'timestamp'],
+        ['channel', 'channel', 'string'],
+        ['context_session_id', 'sdk_session_id', 'session_id'],
+        ['context_session_start', 'is_sdk_session_start', 'boolean'],
+    ]) }}
+{%- endmacro %}
+
+
+{#-
+    var('event_passthrough_columns'), validated: a list of lower-case column names
+    that do not collide with a staged column.
+-#}
+{% macro rudderstack_passthrough_columns() -%}
+    {%- set value = var('event_passthrough_columns') -%}
+    {%- set example = "--vars '{event_passthrough_columns: [context_traits_user_type]}'" -%}
+    {%- if value is none -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- if value is string or value is mapping or value is not iterable -%}
+        {{ exceptions.raise_compiler_error(
+            "var 'event_passthrough_columns' must be a list of column names, got " ~ value ~ ". Example: " ~ example
+        ) }}
+    {%- endif -%}
+    {#- Names the project itself gives to staged and downstream columns. -#}
+    {%- set reserved = [
+        'actor_id', 'event_type', 'cohort', 'session_id', 'session_source', 'session_started_at',
+        'is_new_session', 'event_number_in_session', 'duplicate_row_count', 'rejection_reason',
+    ] -%}
+    {%- for column in rudderstack_activity_columns(none, with_passthrough=false) -%}
+        {%- do reserved.append(column[1]) -%}
+    {%- endfor -%}
+    {%- set names = [] -%}
+    {%- for item in value -%}
+        {%- if item is not string or not modules.re.match('^[A-Za-z_][A-Za-z0-9_]*$', item) -%}
+            {{ exceptions.raise_compiler_error(
+                "var 'event_passthrough_columns': '" ~ item ~ "' is not a plain column name. Example: " ~ example
+            ) }}
+        {%- endif -%}
+        {%- if item | lower in reserved -%}
+            {{ exceptions.raise_compiler_error(
+                "var 'event_passthrough_columns': '" ~ item ~ "' is already a staged column of this project"
+                ~ " (a reserved name); list raw RudderStack columns such as context_traits_user_type. Example: " ~ example
+            ) }}
+        {%- endif -%}
+        {%- if item | lower not in names -%}
+            {%- do names.append(item | lower) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{%- endmacro %}
+
+
+{#-
+    Passthrough column name -> SQL type: the type the column has in the activity
+    tables that hold it (text when they disagree or none holds it), so the three
+    staging models union cleanly.
+-#}
+{% macro rudderstack_passthrough_types() -%}
+    {%- set found = {} -%}
+    {%- for table_key in ['tracks', 'pages', 'screens'] -%}
+        {%- set existing = rudderstack_existing_columns(source('rudderstack', table_key)) or {} -%}
+        {%- for name in rudderstack_passthrough_columns() if name in existing -%}
+            {%- do found.setdefault(name, []).append(existing[name].data_type | lower) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- set types = {} -%}
+    {%- for name in rudderstack_passthrough_columns() -%}
+        {%- set seen = found.get(name, []) | unique | list -%}
+        {%- do types.update({name: seen[0] if seen | length == 1 else dbt.type_string()}) -%}
+    {%- endfor -%}
+    {{ return(types) }}
+{%- endmacro %}
+
+
+{#- Column names of the unified activity stream (int_events_unioned), in order. -#}
+{% macro rudderstack_event_columns() -%}
+    {%- set names = ['event_type'] -%}
+    {%- for column in rudderstack_activity_columns(none) -%}
+        {%- do names.append(column[1]) -%}
+    {%- endfor -%}
+    {%- do names.append('actor_id') -%}
+    {{ return(names) }}
+{%- endmacro %}

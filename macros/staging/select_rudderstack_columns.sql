@@ -1,0 +1,103 @@
+{#-
+    Select a RudderStack table's columns, renamed and cast, for the columns that exist
+    at run time; every listed column that does not exist becomes a typed NULL, and a
+    table that does not exist yields no rows. This is what lets one project build on
+    web-only, mobile-only and server-only workspaces without edits.
+
+    table_key: the source table name in _rudderstack__sources.yml.
+    columns:   a list of [raw name(s), output name, kind]. Raw name is a column name
+               or a list of candidates (the first non-null of those that exist wins).
+               kind: 'id' (text, blank -> NULL), 'string', 'timestamp' (UTC, no time
+               zone), 'boolean', 'session_id' (the SDK session id as digits text), or
+               'passthrough' (the type the column has in the warehouse).
+    required:  raw names whose absence is worth a warning (their rows get rejected).
+-#}
+{% macro select_rudderstack_columns(table_key, columns, required=[]) -%}
+    {%- set source_relation = source('rudderstack', table_key) -%}
+    {%- set existing = rudderstack_existing_columns(source_relation) -%}
+    {%- if execute and existing is not none -%}
+        {%- for raw_name in required if raw_name not in existing -%}
+            {%- do exceptions.warn(
+                "RudderStack table " ~ source_relation ~ " has no column '" ~ raw_name
+                ~ "': every row of it will be rejected (see int_events_rejected)."
+            ) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- set kinds = [] -%}
+    {%- for column in columns -%}
+        {%- do kinds.append(column[2]) -%}
+    {%- endfor -%}
+    {%- set passthrough_types = rudderstack_passthrough_types() if 'passthrough' in kinds else {} %}
+    select
+    {%- for raw_names, output_name, kind in columns %}
+        {%- set candidates = [raw_names] if raw_names is string else raw_names %}
+        {%- set present = [] %}
+        {%- for candidate in candidates if existing is not none and candidate in existing %}
+            {%- do present.append(rudderstack_cast_column(existing[candidate], kind, passthrough_types.get(output_name))) %}
+        {%- endfor %}
+        {%- if present | length == 0 %}
+        cast(null as {{ rudderstack_column_type(kind, passthrough_types.get(output_name)) }}) as {{ output_name }}
+        {%- elif present | length == 1 %}
+        {{ present[0] }} as {{ output_name }}
+        {%- else %}
+        coalesce({{ present | join(', ') }}) as {{ output_name }}
+        {%- endif %}
+        {{- ',' if not loop.last }}
+    {%- endfor %}
+    {%- if existing is not none %}
+    from {{ source_relation }}
+    {%- else %}
+    where 1 = 0
+    {%- endif %}
+{%- endmacro %}
+
+
+{#- Column name (lower case) -> Column for an existing relation; none when it does not exist. -#}
+{% macro rudderstack_existing_columns(source_relation) -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set relation = adapter.get_relation(
+        database=source_relation.database,
+        schema=source_relation.schema,
+        identifier=source_relation.identifier,
+    ) -%}
+    {%- if relation is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set columns = {} -%}
+    {%- for column in adapter.get_columns_in_relation(relation) -%}
+        {%- do columns.update({column.name | lower: column}) -%}
+    {%- endfor -%}
+    {{ return(columns) }}
+{%- endmacro %}
+
+
+{% macro rudderstack_column_type(kind, passthrough_type=none) -%}
+    {%- if kind == 'timestamp' -%}
+        {{ return(dbt.type_timestamp()) }}
+    {%- elif kind == 'boolean' -%}
+        {{ return(dbt.type_boolean()) }}
+    {%- elif kind == 'passthrough' -%}
+        {{ return(passthrough_type or dbt.type_string()) }}
+    {%- else -%}
+        {{ return(dbt.type_string()) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro rudderstack_cast_column(column, kind, passthrough_type=none) -%}
+    {%- set quoted = adapter.quote(column.name) -%}
+    {%- if kind == 'timestamp' -%}
+        {{ return(rudderstack_sessions.to_utc_timestamp(quoted, column.data_type)) }}
+    {%- elif kind == 'id' -%}
+        {{ return("nullif(trim(cast(" ~ quoted ~ " as " ~ dbt.type_string() ~ ")), '')") }}
+    {%- elif kind == 'session_id' and not column.is_string() -%}
+        {#- Numeric ids (bigint as RudderStack types them, or a float) print as plain digits. -#}
+        {{ return("cast(cast(" ~ quoted ~ " as " ~ dbt.type_bigint() ~ ") as " ~ dbt.type_string() ~ ")") }}
+    {%- elif kind == 'session_id' -%}
+        {{ return("nullif(trim(" ~ quoted ~ "), '')") }}
+    {%- else -%}
+        {{ return("cast(" ~ quoted ~ " as " ~ rudderstack_column_type(kind, passthrough_type) ~ ")") }}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,31 @@
+{{ config(materialized='view') }}  {#- read once by each of its two consumers; no need to store it -#}
+
+with tracks as (
+
+    select * from {{ ref('stg_rudderstack__tracks') }}
+
+),
+
+pages as (
+
+    select * from {{ ref('stg_rudderstack__pages') }}
+
+),
+
+screens as (
+
+    select * from {{ ref('stg_rudderstack__screens') }}
+
+),
+
+unioned as (
+
+    select * from tracks
+    union all
+    select * from pages
+    union all
+    select * from screens
+
+)
+
+select * from unioned

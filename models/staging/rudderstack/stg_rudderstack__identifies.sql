@@ -1,0 +1,21 @@
+{#- With no rudderstack_schema set, the source is the demo seed: build it first. -#}
+{%- if var('rudderstack_schema') is none %}
+-- depends_on: {{ ref('identifies') }}
+{%- endif %}
+
+with source as (
+
+    {{ select_rudderstack_columns('identifies', rudderstack_identify_columns()) }}
+
+),
+
+final as (
+
+    select
+        source.*,
+        {{ rudderstack_actor_id('anonymous_id', 'user_id') }} as actor_id
+    from source
+
+)
+
+select * from final

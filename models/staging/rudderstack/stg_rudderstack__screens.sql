@@ -1,0 +1,26 @@
+{#- With no rudderstack_schema set, the source is the demo seed: build it first. -#}
+{%- if var('rudderstack_schema') is none %}
+-- depends_on: {{ ref('screens') }}
+{%- endif %}
+
+with source as (
+
+    {{ select_rudderstack_columns(
+        'screens',
+        rudderstack_activity_columns(event_name='name'),
+        required=rudderstack_required_columns(),
+    ) }}
+
+),
+
+final as (
+
+    select
+        'screen' as event_type,
+        source.*,
+        {{ rudderstack_actor_id('anonymous_id', 'user_id') }} as actor_id
+    from source
+
+)
+
+select * from final

@@ -1,0 +1,1 @@
+"""Python around the dbt project: raw-table layout, data generation, loading, summaries."""

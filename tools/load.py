@@ -1,0 +1,102 @@
+"""Load raw RudderStack rows into DuckDB or PostgreSQL, typed as the destination types them.
+
+Bulk loads through CSV (DuckDB `COPY`, PostgreSQL `COPY FROM STDIN`), never row by row.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from tools.rudderstack_tables import TABLES, Column
+
+NULL = r"\N"
+Row = Mapping[str, Any]
+
+
+def csv_value(value: Any) -> str:
+    if value is None:
+        return NULL
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: raw RudderStack times are timestamptz")
+        return value.astimezone(dt.timezone.utc).isoformat(sep=" ")
+    return str(value)
+
+
+def write_csv(handle: io.TextIOBase, columns: Sequence[str], rows: Iterable[Row], null: str = NULL) -> None:
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([null if row.get(c) is None else csv_value(row.get(c)) for c in columns])
+
+
+def table_columns(table: str, drop_columns: Iterable[str] = ()) -> list[Column]:
+    dropped = set(drop_columns)
+    return [(name, sql_type) for name, sql_type in TABLES[table] if name not in dropped]
+
+
+def _ddl(schema: str, table: str, columns: Sequence[Column]) -> str:
+    body = ", ".join(f'"{name}" {sql_type}' for name, sql_type in columns)
+    return f'create table "{schema}"."{table}" ({body})'
+
+
+def load_duckdb(
+    database_path: str | Path,
+    schema: str,
+    rows_by_table: Mapping[str, Sequence[Row]],
+    drop_columns: Mapping[str, Iterable[str]] | None = None,
+) -> None:
+    """(Re)create `schema` in the DuckDB file and load one table per key of rows_by_table."""
+    import duckdb
+
+    drop_columns = drop_columns or {}
+    with duckdb.connect(str(database_path)) as connection, tempfile.TemporaryDirectory() as tmp:
+        connection.execute(f'drop schema if exists "{schema}" cascade')
+        connection.execute(f'create schema "{schema}"')
+        for table, rows in rows_by_table.items():
+            columns = table_columns(table, drop_columns.get(table, ()))
+            connection.execute(_ddl(schema, table, columns))
+            path = Path(tmp) / f"{table}.csv"
+            with path.open("w", newline="") as handle:
+                write_csv(handle, [c for c, _ in columns], rows)
+            connection.execute(
+                f"copy \"{schema}\".\"{table}\" from '{path}' (format csv, header true, nullstr '{NULL}')"
+            )
+
+
+def load_postgres(
+    connection_kwargs: Mapping[str, Any],
+    schema: str,
+    rows_by_table: Mapping[str, Sequence[Row]],
+    drop_columns: Mapping[str, Iterable[str]] | None = None,
+) -> None:
+    """(Re)create `schema` in PostgreSQL and load one table per key of rows_by_table."""
+    import psycopg2
+
+    drop_columns = drop_columns or {}
+    connection = psycopg2.connect(**connection_kwargs)
+    try:
+        with connection, connection.cursor() as cursor:
+            cursor.execute(f'drop schema if exists "{schema}" cascade')
+            cursor.execute(f'create schema "{schema}"')
+            for table, rows in rows_by_table.items():
+                columns = table_columns(table, drop_columns.get(table, ()))
+                cursor.execute(_ddl(schema, table, columns))
+                buffer = io.StringIO()
+                write_csv(buffer, [c for c, _ in columns], rows)
+                buffer.seek(0)
+                quoted = ", ".join(f'"{c}"' for c, _ in columns)
+                cursor.copy_expert(
+                    f'copy "{schema}"."{table}" ({quoted}) from stdin with (format csv, header true, null \'{NULL}\')',
+                    buffer,
+                )
+    finally:
+        connection.close()

@@ -1,0 +1,67 @@
+"""The raw RudderStack warehouse tables as the destination writes them (Postgres types).
+
+One definition used by the demo-data generator, the test loaders and the benchmark,
+so generated fixtures always look like what RudderStack lands in a warehouse.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+Column = tuple[str, str]
+
+STANDARD_COLUMNS: Final[list[Column]] = [
+    ("id", "text"),
+    ("anonymous_id", "text"),
+    ("user_id", "text"),
+    ("timestamp", "timestamptz"),
+    ("original_timestamp", "timestamptz"),
+    ("sent_at", "timestamptz"),
+    ("received_at", "timestamptz"),
+    ("uuid_ts", "timestamptz"),
+    ("channel", "text"),
+    ("context_library_name", "text"),
+    ("context_library_version", "text"),
+    ("context_session_id", "bigint"),
+    ("context_session_start", "boolean"),
+    ("context_os_name", "text"),
+    ("context_device_type", "text"),
+    ("context_locale", "text"),
+    ("context_traits_user_type", "text"),
+]
+
+WEB_CONTEXT_COLUMNS: Final[list[Column]] = [
+    ("context_page_path", "text"),
+    ("context_page_url", "text"),
+    ("context_page_title", "text"),
+    ("context_page_referrer", "text"),
+    ("context_page_referring_domain", "text"),
+    ("context_campaign_source", "text"),
+    ("context_campaign_medium", "text"),
+    ("context_campaign_name", "text"),
+    ("context_campaign_term", "text"),
+    ("context_campaign_content", "text"),
+]
+
+TABLES: Final[dict[str, list[Column]]] = {
+    "tracks": STANDARD_COLUMNS + WEB_CONTEXT_COLUMNS + [("event", "text"), ("event_text", "text")],
+    "pages": STANDARD_COLUMNS
+    + WEB_CONTEXT_COLUMNS
+    + [
+        ("name", "text"),
+        ("path", "text"),
+        ("url", "text"),
+        ("title", "text"),
+        ("referrer", "text"),
+        ("search", "text"),
+        ("category", "text"),
+    ],
+    "screens": STANDARD_COLUMNS + [("name", "text")],
+    "identifies": STANDARD_COLUMNS + WEB_CONTEXT_COLUMNS + [("email", "text")],
+}
+
+ACTIVITY_TABLES: Final[tuple[str, ...]] = ("tracks", "pages", "screens")
+
+
+def column_names(table: str) -> list[str]:
+    return [name for name, _ in TABLES[table]]
