@@ -16,7 +16,7 @@ identify_session_starts as (
     select
         actor_id,
         sdk_session_id,
-        count(distinct event_id) as session_start_flag_count
+        cast(count(distinct event_id) as {{ dbt.type_bigint() }}) as session_start_flag_count
     from identifies
     where is_sdk_session_start and sdk_session_id is not null
     group by actor_id, sdk_session_id
@@ -35,11 +35,11 @@ sessions as (
         max(case when event_number_in_session = 1 then channel end) as channel,
         min(event_at) as session_started_at,
         max(event_at) as session_ended_at,
-        count(*) as event_count,
-        sum(case when event_type = 'track' then 1 else 0 end) as track_count,
-        sum(case when event_type = 'page' then 1 else 0 end) as page_count,
-        sum(case when event_type = 'screen' then 1 else 0 end) as screen_count,
-        sum(case when is_sdk_session_start then 1 else 0 end) as event_session_start_flag_count,
+        cast(count(*) as {{ dbt.type_bigint() }}) as event_count,
+        cast(sum(case when event_type = 'track' then 1 else 0 end) as {{ dbt.type_bigint() }}) as track_count,
+        cast(sum(case when event_type = 'page' then 1 else 0 end) as {{ dbt.type_bigint() }}) as page_count,
+        cast(sum(case when event_type = 'screen' then 1 else 0 end) as {{ dbt.type_bigint() }}) as screen_count,
+        cast(sum(case when is_sdk_session_start then 1 else 0 end) as {{ dbt.type_bigint() }}) as event_session_start_flag_count,
         {{ dbt.bool_or('event_number_in_session = 1 and is_sdk_session_start') }} as is_first_event_flagged
     from events
     group by session_id
