@@ -45,10 +45,10 @@ final as (
         locale,
         received_at,
         loaded_at,
-        duplicate_row_count
-        {%- for column in rudderstack_passthrough_columns() %},
-        {{ column }}
+        {%- for column in rudderstack_passthrough_columns() %}
+        {{ column }},
         {%- endfor %}
+        duplicate_row_count
     from sessionized_events
 
 )

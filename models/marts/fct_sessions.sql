@@ -10,9 +10,9 @@ identifies as (
 
 ),
 
-{#- The SDK flags a session's first call, which can be an identify (reference: SDK sessions). -#}
 identify_session_starts as (
 
+    {#- The SDK flags a session's first call, which can be an identify call. -#}
     select
         actor_id,
         sdk_session_id,
@@ -39,7 +39,9 @@ sessions as (
         cast(sum(case when event_type = 'track' then 1 else 0 end) as {{ dbt.type_bigint() }}) as track_count,
         cast(sum(case when event_type = 'page' then 1 else 0 end) as {{ dbt.type_bigint() }}) as page_count,
         cast(sum(case when event_type = 'screen' then 1 else 0 end) as {{ dbt.type_bigint() }}) as screen_count,
-        cast(sum(case when is_sdk_session_start then 1 else 0 end) as {{ dbt.type_bigint() }}) as event_session_start_flag_count,
+        cast(
+            sum(case when is_sdk_session_start then 1 else 0 end) as {{ dbt.type_bigint() }}
+        ) as event_session_start_flag_count,
         {{ dbt.bool_or('event_number_in_session = 1 and is_sdk_session_start') }} as is_first_event_flagged
     from events
     group by session_id
@@ -52,8 +54,9 @@ sessions_with_identifies as (
         sessions.*,
         case
             when sessions.session_source = 'sdk'
-                then sessions.event_session_start_flag_count
-                + coalesce(identify_session_starts.session_start_flag_count, 0)
+                then
+                    sessions.event_session_start_flag_count
+                    + coalesce(identify_session_starts.session_start_flag_count, 0)
         end as session_start_flag_count
     from sessions
     left join identify_session_starts

@@ -21,7 +21,6 @@ valid_events as (
 ranked as (
 
     select
-        valid_events.*,
         row_number() over (
             partition by event_id
             order by
@@ -35,7 +34,8 @@ ranked as (
                 event_name asc nulls last,
                 channel asc nulls last
         ) as delivery_rank,
-        count(*) over (partition by event_id) as delivered_row_count
+        count(*) over (partition by event_id) as delivered_row_count,
+        *
     from valid_events
 
 ),

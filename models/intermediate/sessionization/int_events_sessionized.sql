@@ -58,11 +58,11 @@ unioned as (
 final as (
 
     select
-        unioned.*,
         row_number() over (
             partition by session_id
             order by event_at, event_id
-        ) as event_number_in_session
+        ) as event_number_in_session,
+        *
     from unioned
 
 )

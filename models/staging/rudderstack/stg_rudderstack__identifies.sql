@@ -12,8 +12,8 @@ with source as (
 final as (
 
     select
-        source.*,
-        {{ rudderstack_actor_id('anonymous_id', 'user_id') }} as actor_id
+        {{ rudderstack_actor_id('anonymous_id', 'user_id') }} as actor_id,
+        *
     from source
 
 )

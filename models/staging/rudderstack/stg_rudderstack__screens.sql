@@ -17,8 +17,8 @@ final as (
 
     select
         'screen' as event_type,
-        source.*,
-        {{ rudderstack_actor_id('anonymous_id', 'user_id') }} as actor_id
+        {{ rudderstack_actor_id('anonymous_id', 'user_id') }} as actor_id,
+        *
     from source
 
 )
