@@ -100,3 +100,26 @@ def load_postgres(
                 )
     finally:
         connection.close()
+
+
+def parse_value(text: str, sql_type: str, null: str = "") -> Any:
+    """A CSV cell back to the Python value of its RudderStack type."""
+    if text == null or text == NULL:
+        return None
+    if sql_type == "timestamptz":
+        return dt.datetime.fromisoformat(text)
+    if sql_type == "bigint":
+        return int(text)
+    if sql_type == "boolean":
+        return text.lower() == "true"
+    return text
+
+
+def read_csv_rows(path: str | Path, table: str) -> list[dict[str, Any]]:
+    """Rows of a seed CSV written by write_csv (empty cell = NULL), typed as TABLES says."""
+    types = dict(TABLES[table])
+    with Path(path).open(newline="") as handle:
+        return [
+            {column: parse_value(text, types.get(column, "text")) for column, text in row.items()}
+            for row in csv.DictReader(handle)
+        ]

@@ -1,0 +1,69 @@
+"""Fixtures: one workspace per test and engine; a throwaway PostgreSQL per session.
+
+Engines: `pytest --engines duckdb,postgres` (default: both). When PostgreSQL cannot be
+started the postgres cases are skipped with the reason, except under CI=true, where
+they fail: CI never passes without every engine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from tests.harness import Workspace
+from tests.pg_server import PostgresServer, PostgresUnavailable, postgres_server
+
+ALL_ENGINES = ("duckdb", "postgres")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--engines",
+        default=",".join(ALL_ENGINES),
+        help="comma-separated engines to test (default: duckdb,postgres)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "engine" in metafunc.fixturenames:
+        engines = [e for e in metafunc.config.getoption("engines").split(",") if e]
+        unknown = set(engines) - set(ALL_ENGINES)
+        if unknown:
+            raise pytest.UsageError(f"unknown engines {sorted(unknown)}; choose from {ALL_ENGINES}")
+        if os.environ.get("CI") == "true" and set(engines) != set(ALL_ENGINES):
+            raise pytest.UsageError("CI=true runs every engine: drop --engines")
+        metafunc.parametrize("engine", engines, scope="session")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    with contextlib.ExitStack() as stack:
+        try:
+            server = stack.enter_context(postgres_server())
+        except PostgresUnavailable as error:
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"PostgreSQL is required under CI=true: {error}")
+            pytest.skip(f"PostgreSQL unavailable: {error}")
+        yield server
+
+
+@pytest.fixture(scope="session")
+def workspace_factory(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """make(engine, label) -> a fresh Workspace with its own database objects."""
+    counter = iter(range(10_000))
+
+    def make(engine: str, label: str) -> Workspace:
+        name = f"{re.sub(r'[^a-z0-9]+', '_', label.lower())[:30]}_{next(counter)}"
+        server = request.getfixturevalue("postgres") if engine == "postgres" else None
+        return Workspace(engine, tmp_path_factory.mktemp(f"{engine}_{name}"), name, server)
+
+    return make
+
+
+@pytest.fixture
+def workspace(engine: str, request: pytest.FixtureRequest, workspace_factory) -> Workspace:
+    return workspace_factory(engine, request.node.originalname)

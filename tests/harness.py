@@ -1,0 +1,131 @@
+"""Run the dbt project against one engine from pytest, and read its output back.
+
+Each Workspace is isolated: its own DuckDB file (or its own PostgreSQL schemas), its own
+target and log paths, so tests never see each other's relations or partial-parse state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from tests.pg_server import PostgresServer
+from tools.load import load_duckdb, load_postgres
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+class DbtFailed(AssertionError):
+    """A dbt command exited non-zero; the message holds its output."""
+
+
+@dataclass
+class Workspace:
+    engine: str  # 'duckdb' | 'postgres'
+    directory: Path
+    name: str
+    postgres: PostgresServer | None = None
+    raw_schema: str = field(init=False)
+    target_schema: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.raw_schema = f"raw_{self.name}"
+        self.target_schema = "main" if self.engine == "duckdb" else f"dbt_{self.name}"
+
+    # -- environment -------------------------------------------------------------------
+    @property
+    def duckdb_path(self) -> Path:
+        return self.directory / "warehouse.duckdb"
+
+    def env(self) -> dict[str, str]:
+        env = {
+            **os.environ,
+            "DBT_PROFILES_DIR": str(PROJECT_DIR / "profiles"),
+            "DBT_TARGET": self.engine,
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DBT_THREADS": "4",
+        }
+        if self.engine == "duckdb":
+            env["DBT_DUCKDB_PATH"] = str(self.duckdb_path)
+        else:
+            assert self.postgres is not None
+            env.update(self.postgres.dbt_env())
+            env["DBT_POSTGRES_SCHEMA"] = self.target_schema
+        return env
+
+    # -- loading -------------------------------------------------------------------------
+    def load_raw(
+        self,
+        rows_by_table: Mapping[str, Sequence[Mapping[str, Any]]],
+        drop_columns: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
+        """Write raw RudderStack tables into this workspace's raw schema."""
+        if self.engine == "duckdb":
+            load_duckdb(self.duckdb_path, self.raw_schema, rows_by_table, drop_columns)
+        else:
+            assert self.postgres is not None
+            load_postgres(self.postgres.connect_kwargs(), self.raw_schema, rows_by_table, drop_columns)
+
+    # -- dbt -----------------------------------------------------------------------------
+    def dbt(self, *args: str, vars: Mapping[str, Any] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+        command = [
+            shutil.which("dbt") or "dbt",
+            *args,
+            "--project-dir", str(PROJECT_DIR),
+            "--target-path", str(self.directory / "target"),
+            "--log-path", str(self.directory / "logs"),
+        ]
+        if vars:
+            command += ["--vars", json.dumps(dict(vars))]
+        result = subprocess.run(command, cwd=self.directory, env=self.env(), capture_output=True, text=True)
+        if check and result.returncode != 0:
+            raise DbtFailed(f"{' '.join(args)} failed on {self.engine}:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
+        return result
+
+    def build_on_raw(self, vars: Mapping[str, Any] | None = None, *extra: str) -> subprocess.CompletedProcess[str]:
+        """dbt build over the raw schema loaded by load_raw (unit tests run elsewhere)."""
+        all_vars = {"rudderstack_schema": self.raw_schema, **(vars or {})}
+        return self.dbt("build", "--exclude-resource-type", "unit_test", *extra, vars=all_vars)
+
+    # -- reading -------------------------------------------------------------------------
+    def query(self, sql: str) -> list[dict[str, Any]]:
+        """Rows as dicts; `{schema}` in sql is the target schema. Times come back naive UTC."""
+        sql = sql.replace("{schema}", self.target_schema)
+        if self.engine == "duckdb":
+            import duckdb
+
+            with duckdb.connect(str(self.duckdb_path), read_only=True) as connection:
+                cursor = connection.execute(sql)
+                names = [d[0] for d in cursor.description]
+                return [dict(zip(names, row)) for row in cursor.fetchall()]
+        import psycopg2
+
+        assert self.postgres is not None
+        connection = psycopg2.connect(**self.postgres.connect_kwargs())
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+                names = [d[0] for d in cursor.description]
+                return [dict(zip(names, row)) for row in cursor.fetchall()]
+        finally:
+            connection.close()
+
+
+def normalise(value: Any) -> Any:
+    """Make engine values comparable: Decimal scale, float/Decimal, tz-naive datetimes."""
+    if isinstance(value, Decimal):
+        return value.normalize() + 0
+    if isinstance(value, float):
+        return Decimal(str(value)).normalize() + 0
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value

@@ -1,0 +1,136 @@
+"""Hypothesis strategies for raw RudderStack event streams.
+
+One drawn stream is one actor's history: events with and without SDK session ids,
+gaps drawn around the cohort timeouts (exactly equal, one microsecond over or under),
+identical timestamps, several channels, duplicates delivered again later (sometimes with
+a slightly different corrected timestamp) and rows that must be rejected. Many actors go
+into one dataset so a single dbt run checks many independent examples.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from hypothesis import strategies as st
+
+from tools.rudderstack_tables import ACTIVITY_TABLES
+
+UTC = dt.timezone.utc
+BASE = dt.datetime(2026, 3, 1, 22, 0, tzinfo=UTC)
+MICROSECOND = dt.timedelta(microseconds=1)
+# Shared across actors on purpose: SDK session ids are not unique across actors.
+SESSION_ID_POOL = [1772402400, 1772402400000, 1772406000, 1772406000123, 9000000000001]
+CHANNELS = ["web", "mobile", "server", "server", "other", None]
+USER_TYPES = ["buyer", "seller", "admin", None]
+
+
+@st.composite
+def gaps(draw: st.DrawFn, timeouts_minutes: Sequence[float] = (5, 30, 45, 10)) -> dt.timedelta:
+    """Time to the actor's next event, biased to the timeouts' edges."""
+    edge = dt.timedelta(minutes=draw(st.sampled_from(list(timeouts_minutes))))
+    return draw(
+        st.one_of(
+            st.just(dt.timedelta(0)),
+            st.sampled_from([edge, edge - MICROSECOND, edge + MICROSECOND]),
+            st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(hours=3)),
+            st.timedeltas(min_value=dt.timedelta(hours=3), max_value=dt.timedelta(days=2)),
+        )
+    )
+
+
+@st.composite
+def actor_stream(draw: st.DrawFn, actor_index: int) -> dict[str, list[dict[str, Any]]]:
+    """Raw rows, per table, for one actor (and its rejected siblings)."""
+    kind = draw(st.sampled_from(["anonymous", "user_only", "identified"]))
+    anonymous_id = None if kind == "user_only" else f"anon-{actor_index:04d}"
+    user_id = None if kind == "anonymous" else f"user-{actor_index:04d}"
+    user_type = draw(st.sampled_from(USER_TYPES))
+    rows: dict[str, list[dict[str, Any]]] = {table: [] for table in ACTIVITY_TABLES}
+    at = BASE + draw(st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(hours=6)))
+    for number in range(draw(st.integers(min_value=1, max_value=14))):
+        if number:
+            at += draw(gaps())
+        table = draw(st.sampled_from(ACTIVITY_TABLES))
+        received_at = at + draw(st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=3)))
+        row: dict[str, Any] = {
+            "id": f"{actor_index:04d}-{number:03d}-{draw(st.integers(0, 9999)):04d}",
+            "anonymous_id": anonymous_id,
+            "user_id": user_id if kind != "identified" or draw(st.booleans()) else None,
+            "timestamp": at,
+            "original_timestamp": at,
+            "sent_at": received_at,
+            "received_at": received_at,
+            "uuid_ts": received_at + dt.timedelta(minutes=draw(st.integers(0, 30))),
+            "channel": draw(st.sampled_from(CHANNELS)),
+            "context_session_id": draw(st.one_of(st.none(), st.sampled_from(SESSION_ID_POOL))),
+            "context_session_start": draw(st.sampled_from([True, None])),
+            "context_traits_user_type": user_type if draw(st.booleans()) else None,
+        }
+        name = draw(st.sampled_from(["Home", "Product Viewed", "Order Completed", "Cart"]))
+        if table == "tracks":
+            row.update(event_text=name, event=name.lower().replace(" ", "_"))
+        else:
+            row["name"] = name
+        rows[table].append(row)
+        for _ in range(draw(st.integers(min_value=0, max_value=2))):
+            rows[table].append(draw(redelivery(row)))
+    for table, row in draw(st.lists(invalid_row(actor_index, at), max_size=2)):
+        rows[table].append(row)
+    return rows
+
+
+@st.composite
+def redelivery(draw: st.DrawFn, row: dict[str, Any]) -> dict[str, Any]:
+    """The same message delivered again: later, or at the same instant but loaded later.
+
+    A retry's corrected timestamp can move slightly (the client clock moved between
+    sends), so a later copy may carry another `timestamp`: the latest received wins.
+    """
+    copy = dict(row)
+    later = draw(st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(hours=2)))
+    if later:
+        copy["received_at"] = row["received_at"] + later
+        copy["uuid_ts"] = copy["received_at"] + dt.timedelta(minutes=draw(st.integers(1, 30)))
+        copy["timestamp"] = row["timestamp"] + draw(st.sampled_from([dt.timedelta(0), dt.timedelta(milliseconds=7)]))
+    elif draw(st.booleans()):
+        copy["uuid_ts"] = row["uuid_ts"] + dt.timedelta(minutes=5)
+    return copy
+
+
+@st.composite
+def invalid_row(draw: st.DrawFn, actor_index: int, at: dt.datetime) -> tuple[str, dict[str, Any]]:
+    """A row that must be rejected: no id, no timestamp, or no actor (NULL or blank)."""
+    reason = draw(st.sampled_from(["missing_event_id", "missing_timestamp", "missing_actor", "blank_actor"]))
+    row: dict[str, Any] = {
+        "id": f"bad-{actor_index:04d}-{reason}-{draw(st.integers(0, 9999))}",
+        "anonymous_id": f"anon-{actor_index:04d}",
+        "user_id": None,
+        "timestamp": at,
+        "received_at": at,
+        "channel": "web",
+    }
+    if reason == "missing_event_id":
+        row["id"] = None
+    elif reason == "missing_timestamp":
+        row["timestamp"] = None
+    elif reason == "missing_actor":
+        row["anonymous_id"] = None
+    else:
+        row["anonymous_id"] = "   "
+    return draw(st.sampled_from(ACTIVITY_TABLES)), row
+
+
+def datasets(max_actors: int = 40) -> st.SearchStrategy[dict[str, list[dict[str, Any]]]]:
+    """Many independent actor streams merged into one set of raw tables."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> dict[str, list[dict[str, Any]]]:
+        merged: dict[str, list[dict[str, Any]]] = {table: [] for table in ACTIVITY_TABLES}
+        for index in range(draw(st.integers(min_value=1, max_value=max_actors))):
+            for table, table_rows in draw(actor_stream(index)).items():
+                merged[table].extend(table_rows)
+        return merged
+
+    return build()

@@ -1,0 +1,60 @@
+"""Vars: the README's per-user-type override works; invalid values fail at compile time."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+
+from tests.compare import assert_matches_reference
+from tests.reference import sessionize
+from tests.strategies import datasets
+
+# Verbatim from README.md, "Per-cohort timeouts".
+PER_USER_TYPE = {
+    "event_passthrough_columns": ["context_traits_user_type"],
+    "sessionization_cohort": "coalesce(context_traits_user_type, 'default')",
+    "session_timeout_minutes": {"buyer": 45, "seller": 10, "default": 30},
+}
+
+
+@settings(max_examples=1, deadline=None, phases=[Phase.generate], database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
+@given(data=datasets(max_actors=30))
+def test_per_user_type_timeouts(engine: str, workspace, data) -> None:
+    workspace.load_raw(data)
+    workspace.build_on_raw(PER_USER_TYPE)
+    expected = sessionize(
+        data,
+        timeouts_minutes=PER_USER_TYPE["session_timeout_minutes"],
+        cohort_rule=lambda row: row.get("context_traits_user_type") or "default",
+    )
+    assert_matches_reference(workspace, expected)
+    carried = workspace.query(
+        "select event_id, context_traits_user_type from {schema}.fct_events"
+    )
+    raw = {row["id"]: row.get("context_traits_user_type") for rows in data.values() for row in rows if row.get("id")}
+    assert carried and all(r["context_traits_user_type"] == raw[r["event_id"]] for r in carried)
+
+
+INVALID_VARS = [
+    ({"session_timeout_minutes": {"web": 30}}, "no 'default' key"),
+    ({"session_timeout_minutes": {"default": 0}}, "must be a positive number"),
+    ({"session_timeout_minutes": {"default": -5}}, "must be a positive number"),
+    ({"session_timeout_minutes": {"default": 30, "web": "thirty"}}, "cohort 'web' must be a positive number"),
+    ({"session_timeout_minutes": {"default": True}}, "must be a positive number"),
+    ({"session_timeout_minutes": 30}, "must map cohort names to minutes"),
+    ({"event_passthrough_columns": "context_traits_user_type"}, "must be a list of column names"),
+    ({"event_passthrough_columns": ["channel"]}, "reserved name"),
+    ({"event_passthrough_columns": ["context traits"]}, "not a plain column name"),
+    ({"sessionization_cohort": " "}, "must be a SQL expression"),
+]
+
+
+@pytest.mark.parametrize(("bad_vars", "message"), INVALID_VARS, ids=[m for _, m in INVALID_VARS])
+def test_invalid_vars_fail_at_compile_time(workspace_factory, bad_vars, message) -> None:
+    workspace = workspace_factory("duckdb", "invalid_vars")
+    result = workspace.dbt("compile", vars=bad_vars, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-2000:]
+    var_name = next(iter(bad_vars))
+    assert f"var '{var_name}'" in output and message in output and "Example" in output, output[-3000:]
