@@ -189,10 +189,36 @@ def postgres_server() -> Iterator[PostgresServer]:
             yield server
 
 
-if __name__ == "__main__":
+def main(argv: list[str] | None = None) -> None:
+    """Manual check, or (--serve) a server kept up for a whole CI run."""
+    import argparse
+    import signal
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m tests.pg_server", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--serve", metavar="ENV_FILE",
+                        help="keep the server up until SIGTERM/SIGINT, after writing its settings to ENV_FILE"
+                             " as shell exports (source it, then run the tests against that server)")
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # unwind the context manager: stop and clean up
     with postgres_server() as srv:
-        for key, value in srv.dbt_env().items():
-            print(f"{key}={value}")
+        exports = "".join(f"export {key}={shlex.quote(value)}\n" for key, value in srv.dbt_env().items())
+        if args.serve:
+            with open(args.serve + ".tmp", "w", encoding="utf-8") as f:
+                f.write(exports)
+            os.replace(args.serve + ".tmp", args.serve)
+            print(f"PostgreSQL serving on {srv.host}:{srv.port}; settings in {args.serve}", flush=True)
+            try:
+                signal.pause()
+            except KeyboardInterrupt:
+                pass
+            return
+        print(exports, end="")
         with contextlib.closing(psycopg2.connect(**srv.connect_kwargs())) as conn, conn.cursor() as cur:
             cur.execute("select version()")
-            print(cur.fetchone()[0])
+            row = cur.fetchone()
+            print(row[0] if row else "no version")
+
+
+if __name__ == "__main__":
+    main()

@@ -39,9 +39,9 @@
 {%- endmacro %}
 
 
-{#- Raw columns whose absence makes every row of a table unusable. -#}
+{#- Raw columns whose absence (of every alternative) makes every row of a table rejected. -#}
 {% macro rudderstack_required_columns() -%}
-    {{ return(['id', 'timestamp', 'anonymous_id']) }}
+    {{ return([['id'], ['timestamp'], ['anonymous_id', 'user_id']]) }}
 {%- endmacro %}
 
 

@@ -10,17 +10,20 @@
                kind: 'id' (text, blank -> NULL), 'string', 'timestamp' (UTC, no time
                zone), 'boolean', 'session_id' (the SDK session id as digits text), or
                'passthrough' (the type the column has in the warehouse).
-    required:  raw names whose absence is worth a warning (their rows get rejected).
+    required:  lists of alternative raw names; a table with none of a list's columns
+               gets a warning, as all of its rows will be rejected.
 -#}
 {% macro select_rudderstack_columns(table_key, columns, required=[]) -%}
     {%- set source_relation = source('rudderstack', table_key) -%}
     {%- set existing = rudderstack_existing_columns(source_relation) -%}
     {%- if execute and existing is not none -%}
-        {%- for raw_name in required if raw_name not in existing -%}
-            {%- do exceptions.warn(
-                "RudderStack table " ~ source_relation ~ " has no column '" ~ raw_name
-                ~ "': every row of it will be rejected (see int_events_rejected)."
-            ) -%}
+        {%- for alternatives in required -%}
+            {%- if alternatives | select('in', existing) | list | length == 0 -%}
+                {%- do exceptions.warn(
+                    "RudderStack table " ~ source_relation ~ " has no column " ~ alternatives | join(' or ')
+                    ~ ": every row of it will be rejected (see int_events_rejected)."
+                ) -%}
+            {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
     {%- set kinds = [] -%}

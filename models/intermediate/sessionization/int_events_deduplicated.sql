@@ -1,8 +1,8 @@
 {#-
     The dedup rule, in one place. RudderStack delivers at least once: keep, per
     event id, the row received last; ties go to the row loaded last, then to the
-    latest event time, then to a fixed
-    order over the columns sessionization reads, so every engine keeps the same row.
+    latest event time, then to a fixed order over the columns sessionization reads,
+    so every engine keeps the same row.
 -#}
 {%- set event_columns = rudderstack_event_columns() -%}
 

@@ -1,0 +1,35 @@
+# The README's two commands: `make demo` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+DBT := $(VENV)/bin/dbt
+export DBT_PROFILES_DIR := $(CURDIR)/profiles
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: setup demo test lint clean
+
+# Pinned dependencies into .venv; re-run when the pins change.
+$(VENV)/.installed: requirements.txt constraints.txt
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -r requirements.txt -c constraints.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+## demo: build the shipped demo data on DuckDB (seeds, models, unit and data tests), then summarise it.
+demo: setup
+	$(DBT) build --target duckdb
+	$(PYTHON) -m tools.summary
+
+## test: lint, then every test on DuckDB and PostgreSQL (pytest starts a throwaway PostgreSQL
+## unless DBT_POSTGRES_HOST points at one). PYTEST_ARGS='--engines duckdb' narrows it.
+test: lint
+	$(PYTHON) -m pytest tests $(PYTEST_ARGS)
+
+## lint: sqlfluff with the dbt templater over models and data tests.
+lint: setup
+	DBT_DUCKDB_PATH=$(CURDIR)/target/lint.duckdb $(VENV)/bin/sqlfluff lint models data-tests
+
+clean:
+	rm -rf target logs rudderstack_sessions.duckdb

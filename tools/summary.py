@@ -1,0 +1,67 @@
+"""Print what a DuckDB build of the project holds: events, rejects, sessions by source and cohort.
+
+    python -m tools.summary [--database PATH] [--schema NAME]
+
+`make demo` runs it after building the demo. The database defaults to DBT_DUCKDB_PATH
+(the profile's default: rudderstack_sessions.duckdb).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+import duckdb
+
+
+def summary(database: Path, schema: str) -> str:
+    with duckdb.connect(str(database), read_only=True) as connection:
+
+        def one(sql: str) -> tuple:
+            row = connection.execute(sql.format(schema=schema)).fetchone()
+            assert row is not None
+            return row
+
+        events, duplicates, actors = one(
+            "select count(*), coalesce(sum(duplicate_row_count), 0), count(distinct actor_id) from {schema}.fct_events"
+        )
+        (rejected,) = one("select count(*) from {schema}.int_events_rejected")
+        rows = connection.execute(
+            """
+            select session_source, cohort, count(*), sum(event_count),
+                   round(median(duration_seconds) / 60, 1),
+                   sum(case when has_session_start_flag = false then 1 else 0 end)
+            from {schema}.fct_sessions
+            group by session_source, cohort
+            order by session_source desc, cohort
+            """.format(schema=schema)
+        ).fetchall()
+    lines = [
+        f"events      {events:>7,}  from {actors:,} actors"
+        f" (+ {duplicates:,} duplicate rows discarded, {rejected:,} rows rejected)",
+        f"sessions    {sum(r[2] for r in rows):>7,}",
+        "",
+        f"  {'source':<8} {'cohort':<10} {'sessions':>8} {'events':>7} {'median min':>10} {'no start flag':>13}",
+    ]
+    for source, cohort, sessions, session_events, median_minutes, unflagged in rows:
+        flag = "-" if source == "derived" else f"{unflagged:,}"
+        lines.append(
+            f"  {source:<8} {cohort:<10} {sessions:>8,} {session_events:>7,} {median_minutes:>10} {flag:>13}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m tools.summary", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", type=Path,
+                        default=Path(os.environ.get("DBT_DUCKDB_PATH", "rudderstack_sessions.duckdb")),
+                        help="DuckDB file (default: $DBT_DUCKDB_PATH or rudderstack_sessions.duckdb)")
+    parser.add_argument("--schema", default=os.environ.get("DBT_DUCKDB_SCHEMA", "main"),
+                        help="schema the models were built in (default: main)")
+    args = parser.parse_args(argv)
+    print(summary(args.database, args.schema))
+
+
+if __name__ == "__main__":
+    main()
