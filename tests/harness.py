@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 import subprocess
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,6 +21,8 @@ from tests.pg_server import PostgresServer
 from tools.load import load_duckdb, load_postgres
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# The dbt of the interpreter running the tests (.venv/bin/dbt), whatever PATH says.
+DBT = str(Path(sys.executable).with_name("dbt"))
 
 
 class DbtFailed(AssertionError):
@@ -78,7 +80,7 @@ class Workspace:
     # -- dbt -----------------------------------------------------------------------------
     def dbt(self, *args: str, vars: Mapping[str, Any] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
         command = [
-            shutil.which("dbt") or "dbt",
+            DBT,
             *args,
             "--project-dir", str(PROJECT_DIR),
             "--target-path", str(self.directory / "target"),
