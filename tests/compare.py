@@ -9,12 +9,15 @@ from tests.harness import Workspace, normalise
 from tests.reference import Result
 
 EVENT_COLUMNS = (
-    "event_id", "session_id", "actor_id", "event_at", "event_type", "event_name",
-    "cohort", "session_source", "sdk_session_id", "duplicate_row_count",
+    "event_id", "session_id", "actor_id", "anonymous_id", "user_id", "event_at", "event_type",
+    "event_name", "channel", "cohort", "session_source", "sdk_session_id", "is_sdk_session_start",
+    "event_number_in_session", "duplicate_row_count",
 )
 SESSION_COLUMNS = (
-    "session_id", "actor_id", "session_source", "sdk_session_id", "cohort",
-    "session_started_at", "session_ended_at", "duration_seconds", "event_count",
+    "session_id", "actor_id", "anonymous_id", "session_source", "sdk_session_id", "cohort", "channel",
+    "session_started_at", "session_ended_at", "duration_seconds", "event_count", "track_count",
+    "page_count", "screen_count", "session_start_flag_count", "has_session_start_flag",
+    "is_first_event_session_start",
 )
 
 

@@ -8,10 +8,12 @@ they fail: CI never passes without every engine.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import re
 from collections.abc import Iterator
 
+import psycopg2
 import pytest
 
 from tests.harness import Workspace
@@ -41,6 +43,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
+    """A database of our own on the server, dropped afterwards.
+
+    Deliberately not C-collated and not in UTC, like most production databases: the
+    project must give the same sessions whatever the collation and session time zone.
+    """
     with contextlib.ExitStack() as stack:
         try:
             server = stack.enter_context(postgres_server())
@@ -48,7 +55,22 @@ def postgres() -> Iterator[PostgresServer]:
             if os.environ.get("CI") == "true":
                 pytest.fail(f"PostgreSQL is required under CI=true: {error}")
             pytest.skip(f"PostgreSQL unavailable: {error}")
-        yield server
+        database = f"rudderstack_sessions_test_{os.getpid()}"
+        _admin(server, f'create database "{database}" template template0 encoding \'UTF8\''
+                       " locale_provider icu icu_locale 'en-US' locale 'C'")
+        _admin(server, f'alter database "{database}" set timezone to \'America/New_York\'')
+        stack.callback(_admin, server, f'drop database if exists "{database}" with (force)')
+        yield dataclasses.replace(server, database=database)
+
+
+def _admin(server: PostgresServer, statement: str) -> None:
+    connection = psycopg2.connect(**server.connect_kwargs())
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+    finally:
+        connection.close()
 
 
 @pytest.fixture(scope="session")

@@ -55,6 +55,8 @@ class Workspace:
             "DBT_TARGET": self.engine,
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             "DBT_THREADS": "4",
+            # Not UTC on purpose: results must not depend on the session's time zone.
+            "TZ": "America/New_York",
         }
         if self.engine == "duckdb":
             env["DBT_DUCKDB_PATH"] = str(self.duckdb_path)
@@ -69,13 +71,14 @@ class Workspace:
         self,
         rows_by_table: Mapping[str, Sequence[Mapping[str, Any]]],
         drop_columns: Mapping[str, Iterable[str]] | None = None,
+        column_types: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         """Write raw RudderStack tables into this workspace's raw schema."""
         if self.engine == "duckdb":
-            load_duckdb(self.duckdb_path, self.raw_schema, rows_by_table, drop_columns)
+            load_duckdb(self.duckdb_path, self.raw_schema, rows_by_table, drop_columns, column_types)
         else:
             assert self.postgres is not None
-            load_postgres(self.postgres.connect_kwargs(), self.raw_schema, rows_by_table, drop_columns)
+            load_postgres(self.postgres.connect_kwargs(), self.raw_schema, rows_by_table, drop_columns, column_types)
 
     # -- dbt -----------------------------------------------------------------------------
     def dbt(self, *args: str, vars: Mapping[str, Any] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:

@@ -34,6 +34,8 @@ def channel_cohort(row: Row) -> Any:
 class Event:
     event_id: str
     actor_id: str
+    anonymous_id: str | None
+    user_id: str | None
     event_at: dt.datetime
     event_type: str
     event_name: str | None
@@ -44,19 +46,28 @@ class Event:
     duplicate_row_count: int
     session_id: str = ""
     session_source: str = ""
+    event_number_in_session: int = 0
 
 
 @dataclass(frozen=True)
 class Session:
     session_id: str
     actor_id: str
+    anonymous_id: str | None
     session_source: str
     sdk_session_id: str | None
     cohort: str
+    channel: str | None
     session_started_at: dt.datetime
     session_ended_at: dt.datetime
     duration_seconds: Decimal
     event_count: int
+    track_count: int
+    page_count: int
+    screen_count: int
+    session_start_flag_count: int | None
+    has_session_start_flag: bool | None
+    is_first_event_session_start: bool | None
 
 
 @dataclass
@@ -128,6 +139,8 @@ def sessionize(
         events[event_id] = Event(
             event_id=event_id,
             actor_id=_text(row.get("anonymous_id")) or _text(row.get("user_id")) or "",
+            anonymous_id=_text(row.get("anonymous_id")),
+            user_id=_text(row.get("user_id")),
             event_at=_utc(row["timestamp"]),  # type: ignore[arg-type]
             event_type=EVENT_TYPES[table],
             event_name=name,
@@ -145,8 +158,8 @@ def sessionize(
     for actor_id, actor_events in by_actor.items():
         for event in actor_events:
             if event.sdk_session_id is not None:
-                assigned[event.event_id] = _with_session(
-                    event, session_id_of("sdk", actor_id, event.sdk_session_id), "sdk")
+                assigned[event.event_id] = _with(
+                    event, session_id=session_id_of("sdk", actor_id, event.sdk_session_id), session_source="sdk")
         sessionless = sorted((e for e in actor_events if e.sdk_session_id is None),
                              key=lambda e: (e.event_at, e.event_id))
         start: dt.datetime | None = None
@@ -157,30 +170,59 @@ def sessionize(
                 start = event.event_at
             previous = event.event_at
             assert start is not None
-            assigned[event.event_id] = _with_session(
-                event, session_id_of("derived", actor_id, str(epoch_microseconds(start))), "derived")
+            assigned[event.event_id] = _with(
+                event,
+                session_id=session_id_of("derived", actor_id, str(epoch_microseconds(start))),
+                session_source="derived",
+            )
+
+    # The SDK flags a session's first call, which can be an identify call: count
+    # flagged identifies (once per message id) with the session's actor and id.
+    flagged_identifies: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in rows_by_table.get("identifies", ()):
+        actor = _text(row.get("anonymous_id")) or _text(row.get("user_id"))
+        message_id = _text(row.get("id"))
+        if row.get("context_session_start") and row.get("context_session_id") is not None and actor and message_id:
+            flagged_identifies[(actor, str(int(row["context_session_id"])))].add(message_id)
 
     sessions: dict[str, Session] = {}
     by_session: dict[str, list[Event]] = defaultdict(list)
     for event in assigned.values():
         by_session[event.session_id].append(event)
     for session_id, session_events in by_session.items():
-        session_events.sort(key=lambda e: (e.event_at, e.event_id))
+        session_events.sort(key=lambda e: (e.event_at, e.event_id))  # str order is byte order here
+        for number, event in enumerate(session_events, start=1):
+            assigned[event.event_id] = _with(event, event_number_in_session=number)
         first, last = session_events[0], session_events[-1]
+        is_sdk = first.session_source == "sdk"
+        flags = None
+        if is_sdk:
+            assert first.sdk_session_id is not None
+            flags = sum(1 for e in session_events if e.is_sdk_session_start) + len(
+                flagged_identifies[(first.actor_id, first.sdk_session_id)])
+        anonymous_ids = [e.anonymous_id for e in session_events if e.anonymous_id is not None]
         sessions[session_id] = Session(
             session_id=session_id,
             actor_id=first.actor_id,
+            anonymous_id=max(anonymous_ids) if anonymous_ids else None,
             session_source=first.session_source,
             sdk_session_id=first.sdk_session_id,
             cohort=first.cohort,
+            channel=first.channel,
             session_started_at=first.event_at,
             session_ended_at=last.event_at,
             duration_seconds=Decimal(epoch_microseconds(last.event_at) - epoch_microseconds(first.event_at))
             / Decimal(1_000_000),
             event_count=len(session_events),
+            track_count=sum(1 for e in session_events if e.event_type == "track"),
+            page_count=sum(1 for e in session_events if e.event_type == "page"),
+            screen_count=sum(1 for e in session_events if e.event_type == "screen"),
+            session_start_flag_count=flags,
+            has_session_start_flag=None if flags is None else flags > 0,
+            is_first_event_session_start=bool(first.is_sdk_session_start) if is_sdk else None,
         )
     return Result(events=assigned, sessions=sessions, rejected=rejected, raw_row_count=raw_row_count)
 
 
-def _with_session(event: Event, session_id: str, source: str) -> Event:
-    return Event(**{**event.__dict__, "session_id": session_id, "session_source": source})
+def _with(event: Event, **changes: Any) -> Event:
+    return Event(**{**event.__dict__, **changes})

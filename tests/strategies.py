@@ -2,9 +2,11 @@
 
 One drawn stream is one actor's history: events with and without SDK session ids,
 gaps drawn around the cohort timeouts (exactly equal, one microsecond over or under),
-identical timestamps, several channels, duplicates delivered again later (sometimes with
-a slightly different corrected timestamp) and rows that must be rejected. Many actors go
-into one dataset so a single dbt run checks many independent examples.
+identical timestamps broken by mixed-case ids (byte order differs from en_US order),
+several channels, duplicates delivered again later (sometimes with a slightly different
+corrected timestamp, in another table, or with no received_at), identify calls carrying
+session-start flags, and rows that must be rejected. Many actors go into one dataset so
+a single dbt run checks many independent examples.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ MICROSECOND = dt.timedelta(microseconds=1)
 # Shared across actors on purpose: SDK session ids are not unique across actors.
 SESSION_ID_POOL = [1772402400, 1772402400000, 1772406000, 1772406000123, 9000000000001]
 CHANNELS = ["web", "mobile", "server", "server", "other", None]
+ID_PREFIXES = st.text(alphabet="aBbC", min_size=1, max_size=2)
 USER_TYPES = ["buyer", "seller", "admin", None]
 
 
@@ -47,7 +50,7 @@ def actor_stream(draw: st.DrawFn, actor_index: int) -> dict[str, list[dict[str, 
     anonymous_id = None if kind == "user_only" else f"anon-{actor_index:04d}"
     user_id = None if kind == "anonymous" else f"user-{actor_index:04d}"
     user_type = draw(st.sampled_from(USER_TYPES))
-    rows: dict[str, list[dict[str, Any]]] = {table: [] for table in ACTIVITY_TABLES}
+    rows: dict[str, list[dict[str, Any]]] = {table: [] for table in (*ACTIVITY_TABLES, "identifies")}
     at = BASE + draw(st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(hours=6)))
     for number in range(draw(st.integers(min_value=1, max_value=14))):
         if number:
@@ -55,7 +58,8 @@ def actor_stream(draw: st.DrawFn, actor_index: int) -> dict[str, list[dict[str, 
         table = draw(st.sampled_from(ACTIVITY_TABLES))
         received_at = at + draw(st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=3)))
         row: dict[str, Any] = {
-            "id": f"{actor_index:04d}-{number:03d}-{draw(st.integers(0, 9999)):04d}",
+            # The prefix decides the order of events with the same timestamp.
+            "id": f"{draw(ID_PREFIXES)}-{actor_index:04d}-{number:03d}",
             "anonymous_id": anonymous_id,
             "user_id": user_id if kind != "identified" or draw(st.booleans()) else None,
             "timestamp": at,
@@ -69,13 +73,22 @@ def actor_stream(draw: st.DrawFn, actor_index: int) -> dict[str, list[dict[str, 
             "context_traits_user_type": user_type if draw(st.booleans()) else None,
         }
         name = draw(st.sampled_from(["Home", "Product Viewed", "Order Completed", "Cart"]))
-        if table == "tracks":
-            row.update(event_text=name, event=name.lower().replace(" ", "_"))
-        else:
-            row["name"] = name
+        # Every name column, so a copy delivered into another table still has a name.
+        row.update(event_text=name, event=name.lower().replace(" ", "_"), name=name)
         rows[table].append(row)
         for _ in range(draw(st.integers(min_value=0, max_value=2))):
-            rows[table].append(draw(redelivery(row)))
+            rows[draw(st.sampled_from([table, table, table, *ACTIVITY_TABLES]))].append(draw(redelivery(row)))
+        if row["context_session_id"] is not None and draw(st.integers(0, 4)) == 0:
+            rows["identifies"].append({
+                "id": f"identify-{actor_index:04d}-{number:03d}",
+                "anonymous_id": anonymous_id,
+                "user_id": user_id,
+                "timestamp": at,
+                "received_at": received_at,
+                "channel": row["channel"],
+                "context_session_id": row["context_session_id"],
+                "context_session_start": draw(st.sampled_from([True, None])),
+            })
     for table, row in draw(st.lists(invalid_row(actor_index, at), max_size=2)):
         rows[table].append(row)
     return rows
@@ -96,6 +109,8 @@ def redelivery(draw: st.DrawFn, row: dict[str, Any]) -> dict[str, Any]:
         copy["timestamp"] = row["timestamp"] + draw(st.sampled_from([dt.timedelta(0), dt.timedelta(milliseconds=7)]))
     elif draw(st.booleans()):
         copy["uuid_ts"] = row["uuid_ts"] + dt.timedelta(minutes=5)
+    elif draw(st.integers(0, 3)) == 0:
+        copy["received_at"] = None  # a corrupt delivery: loses to any received copy
     return copy
 
 
@@ -127,7 +142,7 @@ def datasets(max_actors: int = 40) -> st.SearchStrategy[dict[str, list[dict[str,
 
     @st.composite
     def build(draw: st.DrawFn) -> dict[str, list[dict[str, Any]]]:
-        merged: dict[str, list[dict[str, Any]]] = {table: [] for table in ACTIVITY_TABLES}
+        merged: dict[str, list[dict[str, Any]]] = {table: [] for table in (*ACTIVITY_TABLES, "identifies")}
         for index in range(draw(st.integers(min_value=1, max_value=max_actors))):
             for table, table_rows in draw(actor_stream(index)).items():
                 merged[table].extend(table_rows)

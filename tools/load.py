@@ -38,9 +38,12 @@ def write_csv(handle: io.TextIOBase, columns: Sequence[str], rows: Iterable[Row]
         writer.writerow([null if row.get(c) is None else csv_value(row.get(c)) for c in columns])
 
 
-def table_columns(table: str, drop_columns: Iterable[str] = ()) -> list[Column]:
-    dropped = set(drop_columns)
-    return [(name, sql_type) for name, sql_type in TABLES[table] if name not in dropped]
+def table_columns(
+    table: str, drop_columns: Iterable[str] = (), column_types: Mapping[str, str] | None = None
+) -> list[Column]:
+    """TABLES[table] without the dropped columns, with some columns' SQL types overridden."""
+    dropped, types = set(drop_columns), column_types or {}
+    return [(name, types.get(name, sql_type)) for name, sql_type in TABLES[table] if name not in dropped]
 
 
 def _ddl(schema: str, table: str, columns: Sequence[Column]) -> str:
@@ -53,16 +56,17 @@ def load_duckdb(
     schema: str,
     rows_by_table: Mapping[str, Sequence[Row]],
     drop_columns: Mapping[str, Iterable[str]] | None = None,
+    column_types: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
     """(Re)create `schema` in the DuckDB file and load one table per key of rows_by_table."""
     import duckdb
 
-    drop_columns = drop_columns or {}
+    drop_columns, column_types = drop_columns or {}, column_types or {}
     with duckdb.connect(str(database_path)) as connection, tempfile.TemporaryDirectory() as tmp:
         connection.execute(f'drop schema if exists "{schema}" cascade')
         connection.execute(f'create schema "{schema}"')
         for table, rows in rows_by_table.items():
-            columns = table_columns(table, drop_columns.get(table, ()))
+            columns = table_columns(table, drop_columns.get(table, ()), column_types.get(table))
             connection.execute(_ddl(schema, table, columns))
             path = Path(tmp) / f"{table}.csv"
             with path.open("w", newline="") as handle:
@@ -77,18 +81,19 @@ def load_postgres(
     schema: str,
     rows_by_table: Mapping[str, Sequence[Row]],
     drop_columns: Mapping[str, Iterable[str]] | None = None,
+    column_types: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
     """(Re)create `schema` in PostgreSQL and load one table per key of rows_by_table."""
     import psycopg2
 
-    drop_columns = drop_columns or {}
+    drop_columns, column_types = drop_columns or {}, column_types or {}
     connection = psycopg2.connect(**connection_kwargs)
     try:
         with connection, connection.cursor() as cursor:
             cursor.execute(f'drop schema if exists "{schema}" cascade')
             cursor.execute(f'create schema "{schema}"')
             for table, rows in rows_by_table.items():
-                columns = table_columns(table, drop_columns.get(table, ()))
+                columns = table_columns(table, drop_columns.get(table, ()), column_types.get(table))
                 cursor.execute(_ddl(schema, table, columns))
                 buffer = io.StringIO()
                 write_csv(buffer, [c for c, _ in columns], rows)

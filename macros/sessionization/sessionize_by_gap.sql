@@ -2,9 +2,13 @@
     The fallback sessionizer: the gap rule, in one place.
 
     Returns a select of every column of `relation` plus
-      is_new_session      true on the first event of each derived session
-      session_started_at  the time of that first event
-      session_id          session_id_hash(['derived', partition columns..., start in microseconds])
+      partition_event_number   1, 2, ... over the partition's events in order
+      is_new_session           true on the first event of each derived session
+      session_started_at       the time of that first event
+      event_number_in_session  1, 2, ... within the session
+      session_id               session_id_hash(['derived', partition columns..., start in microseconds])
+    Two window passes over one sort (partition, event_at, event_id): the minimum for
+    gaps and islands.
 
     Rule (SPEC 2.3-2.4): per partition (the actor), ordered by (event_at, event_id), a
     session starts at the first event and whenever the gap to the previous event is
@@ -32,7 +36,7 @@
     {%- set partition_columns = [partition_by] if partition_by is string else partition_by -%}
     {%- set event_order -%}
         partition by {{ partition_columns | join(', ') }}
-        order by {{ event_at }}, {{ event_id }}
+        order by {{ rudderstack_sessions.event_order(event_at, event_id) }}
     {%- endset -%}
     {%- set id_parts = ["'derived'"] + partition_columns
         + [rudderstack_sessions.epoch_microseconds('session_started_at')] -%}
@@ -45,10 +49,15 @@
             max(case when is_new_session then {{ event_at }} end) over (
                 {{ event_order }}
                 rows between unbounded preceding and current row
-            ) as session_started_at
+            ) as session_started_at,
+            partition_event_number + 1 - max(case when is_new_session then partition_event_number end) over (
+                {{ event_order }}
+                rows between unbounded preceding and current row
+            ) as event_number_in_session
         from (
             select
                 gap_input.*,
+                row_number() over ({{ event_order }}) as partition_event_number,
                 coalesce(
                     {{ rudderstack_sessions.epoch_microseconds(event_at) }}
                     - {{ rudderstack_sessions.epoch_microseconds('lag(' ~ event_at ~ ') over (' ~ event_order ~ ')') }}

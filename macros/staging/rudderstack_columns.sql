@@ -79,7 +79,8 @@
     {#- Names the project itself gives to staged and downstream columns. -#}
     {%- set reserved = [
         'actor_id', 'event_type', 'cohort', 'session_id', 'session_source', 'session_started_at',
-        'is_new_session', 'event_number_in_session', 'duplicate_row_count', 'rejection_reason',
+        'is_new_session', 'event_number_in_session', 'partition_event_number', 'duplicate_row_count',
+        'rejection_reason', 'delivery_rank', 'delivered_row_count',
     ] -%}
     {%- for column in rudderstack_activity_columns(none, with_passthrough=false) -%}
         {%- do reserved.append(column[1]) -%}
@@ -135,4 +136,23 @@
     {%- endfor -%}
     {%- do names.append('actor_id') -%}
     {{ return(names) }}
+{%- endmacro %}
+
+
+{#-
+    The last tie-break between deliveries of one event id: every staged column in a
+    fixed order (text byte by byte), so the kept row is the same on every engine even
+    when two deliveries differ only in, say, a page title or a passthrough trait.
+-#}
+{% macro rudderstack_tie_break_order() -%}
+    {%- set passthrough_types = rudderstack_passthrough_types() if rudderstack_passthrough_columns() else {} -%}
+    {%- set terms = [rudderstack_sessions.binary_collation('event_type') ~ ' asc',
+                     rudderstack_sessions.binary_collation('actor_id') ~ ' asc'] -%}
+    {%- for raw_names, name, kind in rudderstack_activity_columns(none) -%}
+        {%- set type_name = passthrough_types.get(name, '') | lower -%}
+        {%- set is_text = kind in ['id', 'string', 'session_id']
+            or (kind == 'passthrough' and ('char' in type_name or 'text' in type_name or 'string' in type_name)) -%}
+        {%- do terms.append((rudderstack_sessions.binary_collation(name) if is_text else name) ~ ' asc nulls last') -%}
+    {%- endfor -%}
+    {{ return(terms | join(',\n                ')) }}
 {%- endmacro %}

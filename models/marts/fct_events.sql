@@ -1,10 +1,3 @@
-{#-
-    The contract covers the documented columns; extra columns from
-    var('event_passthrough_columns') change the shape, so the contract is enforced
-    only when that list is empty (the documented, default shape).
--#}
-{{ config(contract={'enforced': rudderstack_passthrough_columns() | length == 0}) }}
-
 with sessionized_events as (
 
     select * from {{ ref('int_events_sessionized') }}
@@ -45,9 +38,6 @@ final as (
         locale,
         received_at,
         loaded_at,
-        {%- for column in rudderstack_passthrough_columns() %}
-        {{ column }},
-        {%- endfor %}
         duplicate_row_count
     from sessionized_events
 

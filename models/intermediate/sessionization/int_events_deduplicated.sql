@@ -1,8 +1,8 @@
 {#-
     The dedup rule, in one place. RudderStack delivers at least once: keep, per
     event id, the row received last; ties go to the row loaded last, then to the
-    latest event time, then to a fixed order over the columns sessionization reads,
-    so every engine keeps the same row.
+    latest event time, then to a fixed order over every staged column (text byte by
+    byte), so every engine keeps the same row.
 -#}
 {%- set event_columns = rudderstack_event_columns() -%}
 
@@ -28,12 +28,7 @@ ranked as (
                 received_at desc nulls last,
                 loaded_at desc nulls last,
                 event_at desc,
-                event_type asc,
-                actor_id asc,
-                user_id asc nulls last,
-                sdk_session_id asc nulls last,
-                event_name asc nulls last,
-                channel asc nulls last
+                {{ rudderstack_tie_break_order() }}
         ) as delivery_rank,
         count(*) over (partition by event_id) as delivered_row_count,
         *

@@ -22,7 +22,11 @@ sdk_session_events as (
         {{ column }},
         {%- endfor %}
         'sdk' as session_source,
-        {{ session_id_hash(["'sdk'", 'actor_id', 'sdk_session_id']) }} as session_id
+        {{ session_id_hash(["'sdk'", 'actor_id', 'sdk_session_id']) }} as session_id,
+        row_number() over (
+            partition by actor_id, sdk_session_id
+            order by {{ event_order() }}
+        ) as event_number_in_session
     from events
     where sdk_session_id is not null
 
@@ -42,7 +46,8 @@ derived_session_events as (
         {{ column }},
         {%- endfor %}
         'derived' as session_source,
-        session_id
+        session_id,
+        event_number_in_session
     from ({{ sessionize_by_gap('sessionless_events', partition_by='actor_id', cohort='cohort') }}) as gap_sessions
 
 ),
@@ -53,18 +58,6 @@ unioned as (
     union all
     select * from derived_session_events
 
-),
-
-final as (
-
-    select
-        row_number() over (
-            partition by session_id
-            order by event_at, event_id
-        ) as event_number_in_session,
-        *
-    from unioned
-
 )
 
-select * from final
+select * from unioned
