@@ -27,8 +27,11 @@ demo: setup
 test: lint
 	$(PYTHON) -m pytest tests $(PYTEST_ARGS)
 
-## lint: sqlfluff with the dbt templater over models and data tests.
+## lint: sqlfluff with the dbt templater over models and data tests, compiled against a
+## database holding the demo seeds (so staging models render their real `from`).
 lint: setup
+	mkdir -p target
+	DBT_DUCKDB_PATH=$(CURDIR)/target/lint.duckdb $(DBT) seed --quiet --target duckdb
 	DBT_DUCKDB_PATH=$(CURDIR)/target/lint.duckdb $(VENV)/bin/sqlfluff lint models data-tests
 
 clean:

@@ -1,27 +1,54 @@
 {#-
     Nothing is silently lost (SPEC 2.5): every raw activity row is an event in
-    fct_events, a discarded duplicate of one, or a rejected row. Returns a row when
-    the three do not add up to the raw tables.
+    fct_events, a discarded duplicate of one (counted in duplicate_row_count), or a
+    rejected row. Checked per event id, so a row lost under one id cannot hide behind a
+    row duplicated under another. Returns the ids whose rows do not add up.
 -#}
+{%- set no_id = "'(no id)'" -%}
+
 with raw_rows as (
 
-    select count(*) as row_count from {{ ref('stg_rudderstack__tracks') }}
-    union all
-    select count(*) as row_count from {{ ref('stg_rudderstack__pages') }}
-    union all
-    select count(*) as row_count from {{ ref('stg_rudderstack__screens') }}
+    select
+        coalesce(event_id, {{ no_id }}) as event_key,
+        count(*) as raw_row_count
+    from {{ ref('int_events_unioned') }}
+    group by coalesce(event_id, {{ no_id }})
+
+),
+
+kept_rows as (
+
+    select
+        event_id as event_key,
+        1 + duplicate_row_count as kept_row_count
+    from {{ ref('fct_events') }}
+
+),
+
+rejected_rows as (
+
+    select
+        coalesce(event_id, {{ no_id }}) as event_key,
+        count(*) as rejected_row_count
+    from {{ ref('int_events_rejected') }}
+    group by coalesce(event_id, {{ no_id }})
 
 ),
 
 accounted as (
 
     select
-        (select sum(row_count) from raw_rows) as raw_row_count,
-        (select count(*) from {{ ref('fct_events') }}) as event_count,
-        (select coalesce(sum(duplicate_row_count), 0) from {{ ref('fct_events') }}) as duplicate_row_count,
-        (select count(*) from {{ ref('int_events_rejected') }}) as rejected_row_count
+        coalesce(raw_rows.event_key, kept_rows.event_key, rejected_rows.event_key) as event_key,
+        coalesce(raw_rows.raw_row_count, 0) as raw_row_count,
+        coalesce(kept_rows.kept_row_count, 0) as kept_row_count,
+        coalesce(rejected_rows.rejected_row_count, 0) as rejected_row_count
+    from raw_rows
+    full outer join kept_rows
+        on raw_rows.event_key = kept_rows.event_key
+    full outer join rejected_rows
+        on coalesce(raw_rows.event_key, kept_rows.event_key) = rejected_rows.event_key
 
 )
 
 select * from accounted
-where raw_row_count != event_count + duplicate_row_count + rejected_row_count
+where raw_row_count != kept_row_count + rejected_row_count
