@@ -82,3 +82,26 @@ def assert_conserved(workspace: Workspace, raw_row_count: int) -> None:
     )
     accounted = counts["events"] + counts["duplicates"] + counts["rejected"]
     assert accounted == raw_row_count, f"{counts} add up to {accounted}, raw tables hold {raw_row_count}"
+
+
+def snapshot(workspace: Workspace, models: tuple[str, ...] = ("fct_events", "fct_sessions", "int_events_rejected")) -> dict[str, list[tuple]]:
+    """Every column of every row of the models, normalised and sorted: equal snapshots are equal tables."""
+    tables = {}
+    for model in models:
+        rows = workspace.query(f"select * from {{schema}}.{model}")
+        tables[model] = sorted(
+            (tuple(sorted((k, normalise(v)) for k, v in row.items())) for row in rows), key=repr
+        )
+    return tables
+
+
+def assert_same_tables(actual: dict[str, list[tuple]], expected: dict[str, list[tuple]], what: str) -> None:
+    for model, rows in expected.items():
+        got = actual[model]
+        if got != rows:
+            missing = [r for r in rows if r not in got][:3]
+            extra = [r for r in got if r not in rows][:3]
+            raise AssertionError(
+                f"{what}: {model} differs ({len(got)} rows vs {len(rows)} expected)\n"
+                f"  expected but absent: {missing}\n  present but unexpected: {extra}"
+            )

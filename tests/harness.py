@@ -72,13 +72,16 @@ class Workspace:
         rows_by_table: Mapping[str, Sequence[Mapping[str, Any]]],
         drop_columns: Mapping[str, Iterable[str]] | None = None,
         column_types: Mapping[str, Mapping[str, str]] | None = None,
+        append: bool = False,
     ) -> None:
-        """Write raw RudderStack tables into this workspace's raw schema."""
+        """Write raw RudderStack tables into this workspace's raw schema (append: add rows)."""
         if self.engine == "duckdb":
-            load_duckdb(self.duckdb_path, self.raw_schema, rows_by_table, drop_columns, column_types)
+            load_duckdb(self.duckdb_path, self.raw_schema, rows_by_table, drop_columns, column_types, append)
         else:
             assert self.postgres is not None
-            load_postgres(self.postgres.connect_kwargs(), self.raw_schema, rows_by_table, drop_columns, column_types)
+            load_postgres(
+                self.postgres.connect_kwargs(), self.raw_schema, rows_by_table, drop_columns, column_types, append
+            )
 
     # -- dbt -----------------------------------------------------------------------------
     def dbt(self, *args: str, vars: Mapping[str, Any] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:

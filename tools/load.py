@@ -57,17 +57,21 @@ def load_duckdb(
     rows_by_table: Mapping[str, Sequence[Row]],
     drop_columns: Mapping[str, Iterable[str]] | None = None,
     column_types: Mapping[str, Mapping[str, str]] | None = None,
+    append: bool = False,
 ) -> None:
-    """(Re)create `schema` in the DuckDB file and load one table per key of rows_by_table."""
+    """(Re)create `schema` in the DuckDB file and load one table per key of rows_by_table;
+    with append, add the rows to the tables a previous load created."""
     import duckdb
 
     drop_columns, column_types = drop_columns or {}, column_types or {}
     with duckdb.connect(str(database_path)) as connection, tempfile.TemporaryDirectory() as tmp:
-        connection.execute(f'drop schema if exists "{schema}" cascade')
-        connection.execute(f'create schema "{schema}"')
+        if not append:
+            connection.execute(f'drop schema if exists "{schema}" cascade')
+            connection.execute(f'create schema "{schema}"')
         for table, rows in rows_by_table.items():
             columns = table_columns(table, drop_columns.get(table, ()), column_types.get(table))
-            connection.execute(_ddl(schema, table, columns))
+            if not append:
+                connection.execute(_ddl(schema, table, columns))
             path = Path(tmp) / f"{table}.csv"
             with path.open("w", newline="") as handle:
                 write_csv(handle, [c for c, _ in columns], rows)
@@ -82,19 +86,23 @@ def load_postgres(
     rows_by_table: Mapping[str, Sequence[Row]],
     drop_columns: Mapping[str, Iterable[str]] | None = None,
     column_types: Mapping[str, Mapping[str, str]] | None = None,
+    append: bool = False,
 ) -> None:
-    """(Re)create `schema` in PostgreSQL and load one table per key of rows_by_table."""
+    """(Re)create `schema` in PostgreSQL and load one table per key of rows_by_table;
+    with append, add the rows to the tables a previous load created."""
     import psycopg2
 
     drop_columns, column_types = drop_columns or {}, column_types or {}
     connection = psycopg2.connect(**connection_kwargs)
     try:
         with connection, connection.cursor() as cursor:
-            cursor.execute(f'drop schema if exists "{schema}" cascade')
-            cursor.execute(f'create schema "{schema}"')
+            if not append:
+                cursor.execute(f'drop schema if exists "{schema}" cascade')
+                cursor.execute(f'create schema "{schema}"')
             for table, rows in rows_by_table.items():
                 columns = table_columns(table, drop_columns.get(table, ()), column_types.get(table))
-                cursor.execute(_ddl(schema, table, columns))
+                if not append:
+                    cursor.execute(_ddl(schema, table, columns))
                 buffer = io.StringIO()
                 write_csv(buffer, [c for c, _ in columns], rows)
                 buffer.seek(0)

@@ -80,7 +80,7 @@
     {%- set reserved = [
         'actor_id', 'event_type', 'cohort', 'session_id', 'session_source', 'session_started_at',
         'is_new_session', 'event_number_in_session', 'partition_event_number', 'duplicate_row_count',
-        'rejection_reason', 'delivery_rank', 'delivered_row_count',
+        'rejection_reason', 'delivery_rank', 'delivered_row_count', 'arrival_at', 'last_arrival_at',
     ] -%}
     {%- for column in rudderstack_activity_columns(none, with_passthrough=false) -%}
         {%- do reserved.append(column[1]) -%}
@@ -135,7 +135,17 @@
         {%- do names.append(column[1]) -%}
     {%- endfor -%}
     {%- do names.append('actor_id') -%}
+    {%- do names.append('arrival_at') -%}
     {{ return(names) }}
+{%- endmacro %}
+
+
+{#- The dedup order (SPEC 1): latest received, then latest loaded, then latest event time, then a fixed order. -#}
+{% macro rudderstack_delivery_order() -%}
+    received_at desc nulls last,
+                loaded_at desc nulls last,
+                event_at desc,
+                {{ rudderstack_tie_break_order() }}
 {%- endmacro %}
 
 

@@ -1,3 +1,9 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='event_id',
+) }}  {#- an incremental run rewrites the events of the sessions it rebuilt -#}
+
 with sessionized_events as (
 
     select * from {{ ref('int_events_sessionized') }}
@@ -38,6 +44,7 @@ final as (
         locale,
         received_at,
         loaded_at,
+        last_arrival_at,
         duplicate_row_count
     from sessionized_events
 

@@ -1,6 +1,25 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ rudderstack_delete_sessions_in_scope() }}",
+) }}  {#- an incremental run deletes the sessions in its scope, then inserts them rebuilt -#}
+{%- if var('event_passthrough_columns') %}
+-- depends_on: {{ ref('fct_events_passthrough') }}
+{%- endif %}
+-- depends_on: {{ ref('int_sessionization_scope') }}
+{#-
+    fct_sessions is the last state model a run writes: its latest last_arrival_at is the
+    next run's cutoff, so every other state model must be written before it.
+-#}
+-- depends_on: {{ ref('int_events_rejected') }}
+
 with events as (
 
+    {%- if is_incremental() and rudderstack_incremental_cutoff() is not none %}
+    {{ rudderstack_events_in_scope(ref('fct_events')) }}
+    {%- else %}
     select * from {{ ref('fct_events') }}
+    {%- endif %}
 
 ),
 
@@ -35,6 +54,7 @@ sessions as (
         max(case when event_number_in_session = 1 then channel end) as channel,
         min(event_at) as session_started_at,
         max(event_at) as session_ended_at,
+        max(last_arrival_at) as last_arrival_at,
         cast(count(*) as {{ dbt.type_bigint() }}) as event_count,
         cast(sum(case when event_type = 'track' then 1 else 0 end) as {{ dbt.type_bigint() }}) as track_count,
         cast(sum(case when event_type = 'page' then 1 else 0 end) as {{ dbt.type_bigint() }}) as page_count,
@@ -94,7 +114,8 @@ final as (
         session_start_flag_count > 0 as has_session_start_flag,
         case
             when session_source = 'sdk' then coalesce(is_first_event_flagged, false)
-        end as is_first_event_session_start
+        end as is_first_event_session_start,
+        last_arrival_at
     from sessions_with_identifies
 
 )

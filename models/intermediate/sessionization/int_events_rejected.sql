@@ -1,6 +1,12 @@
-with events as (
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ rudderstack_replace_arrival_window() }}",
+) }}  {#- one row per rejected raw row: an incremental run replaces its arrival window -#}
 
-    select * from {{ ref('int_events_unioned') }}
+with arrived as (
+
+    select * from {{ ref('int_events_arrived') }}
 
 ),
 
@@ -15,18 +21,13 @@ rejected as (
         event_at,
         received_at,
         loaded_at,
+        arrival_at,
         channel,
         sdk_session_id,
-        {{ rudderstack_rejection_reason() }} as rejection_reason
-    from events
-
-),
-
-final as (
-
-    select * from rejected
+        rejection_reason
+    from arrived
     where rejection_reason is not null
 
 )
 
-select * from final
+select * from rejected

@@ -6,12 +6,13 @@
       (actor, session id), never split: mobile SDKs only check expiry on foreground.
     - Derived sessions (SPEC 2.3): the other events of each actor go through the gap
       rule, sessionize_by_gap, over those events only.
+    On an incremental run, int_events_to_sessionize holds only the sessions in scope.
 -#}
-{%- set event_columns = rudderstack_event_columns() + ['duplicate_row_count', 'cohort'] -%}
+{%- set event_columns = rudderstack_event_columns() + ['duplicate_row_count', 'last_arrival_at', 'cohort'] -%}
 
 with events as (
 
-    select * from {{ ref('int_events_deduplicated') }}
+    select * from {{ ref('int_events_to_sessionize') }}
 
 ),
 

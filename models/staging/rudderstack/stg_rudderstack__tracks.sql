@@ -18,6 +18,7 @@ final as (
     select
         'track' as event_type,
         {{ rudderstack_actor_id('anonymous_id', 'user_id') }} as actor_id,
+        {{ rudderstack_arrival_at() }} as arrival_at,
         *
     from source
 

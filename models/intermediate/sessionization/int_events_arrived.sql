@@ -1,0 +1,30 @@
+{{ config(materialized='view') }}  {#- a filter over the raw tables: read by each state model -#}
+
+{#-
+    The raw activity rows this run reads, with their rejection reason: every row on a
+    full build; on an incremental run, those that arrived after the cutoff (see
+    rudderstack_incremental_cutoff). Creating this view first checks that no raw row
+    fell behind the cutoff unread (rudderstack_assert_no_missed_rows).
+-#}
+{%- set cutoff = rudderstack_incremental_cutoff() -%}
+{{- rudderstack_assert_no_missed_rows(cutoff) -}}
+
+with events as (
+
+    select * from {{ ref('int_events_unioned') }}
+
+),
+
+arrived as (
+
+    select
+        {{ rudderstack_rejection_reason() }} as rejection_reason,
+        *
+    from events
+    {%- if cutoff is not none %}
+    where arrival_at > {{ cutoff }}
+    {%- endif %}
+
+)
+
+select * from arrived
