@@ -104,6 +104,25 @@ class Workspace:
         all_vars = {"rudderstack_schema": self.raw_schema, **(vars or {})}
         return self.dbt("build", "--exclude-resource-type", "unit_test", *extra, vars=all_vars)
 
+    def execute(self, sql: str) -> None:
+        """Run a statement in this workspace's database; `{raw}` is the raw schema."""
+        sql = sql.replace("{raw}", self.raw_schema)
+        if self.engine == "duckdb":
+            import duckdb
+
+            with duckdb.connect(str(self.duckdb_path)) as connection:
+                connection.execute(sql)
+            return
+        import psycopg2
+
+        assert self.postgres is not None
+        connection = psycopg2.connect(**self.postgres.connect_kwargs())
+        try:
+            with connection, connection.cursor() as cursor:
+                cursor.execute(sql)
+        finally:
+            connection.close()
+
     # -- reading -------------------------------------------------------------------------
     def query(self, sql: str) -> list[dict[str, Any]]:
         """Rows as dicts; `{schema}` in sql is the target schema. Times come back naive UTC."""

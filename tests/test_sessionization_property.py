@@ -33,7 +33,7 @@ _workspaces: dict[str, Workspace] = {}
 def test_sessions_match_the_reference(engine: str, workspace_factory, data) -> None:
     workspace = _workspaces.get(engine) or _workspaces.setdefault(engine, workspace_factory(engine, "property"))
     workspace.load_raw(data)
-    workspace.build_on_raw()
+    workspace.build_on_raw(None, "--full-refresh")  # the workspace is reused: start from scratch
     expected = sessionize(data)
     assert_matches_reference(workspace, expected)
     assert_conserved(workspace, expected.raw_row_count)

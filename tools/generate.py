@@ -110,7 +110,7 @@ def events_sql(knobs: Knobs, first_actor: int, last_actor: int) -> str:
         select
             sessions.*,
             {start} + to_microseconds(cast(
-                (session_n + 0.1 + 0.5 * {rnd(knobs, 'start', 'actor_n', 'session_n')})
+                (session_n + 0.05 + 0.9 * {rnd(knobs, 'start', 'actor_n', 'session_n')})
                 * {knobs.days * 86_400} / session_count * 1000000 as bigint)) as session_at,
             1 + cast(floor({rnd(knobs, 'length', 'actor_n', 'session_n')} * 12) as integer) as event_count,
             platform = 'mobile' and {rnd(knobs, 'late', 'actor_n', 'session_n')} < {knobs.late_rate} as is_late,

@@ -11,7 +11,11 @@
 
 {#- The state models: all must exist for an incremental run. -#}
 {% macro rudderstack_state_models() -%}
-    {{ return(['int_events_rejected', 'int_event_deliveries', 'int_events_deduplicated', 'fct_events', 'fct_sessions']) }}
+    {%- set models = ['int_events_rejected', 'int_event_deliveries', 'fct_events', 'fct_sessions'] -%}
+    {%- if rudderstack_passthrough_columns() -%}
+        {%- do models.append('fct_events_passthrough') -%}
+    {%- endif -%}
+    {{ return(models) }}
 {%- endmacro %}
 
 

@@ -80,7 +80,8 @@
     {%- set reserved = [
         'actor_id', 'event_type', 'cohort', 'session_id', 'session_source', 'session_started_at',
         'is_new_session', 'event_number_in_session', 'partition_event_number', 'duplicate_row_count',
-        'rejection_reason', 'delivery_rank', 'delivered_row_count', 'arrival_at', 'last_arrival_at',
+        'rejection_reason', 'arrival_rank', 'tied_row_count', 'tie_rank', 'delivered_row_count',
+        'arrival_at', 'last_arrival_at',
     ] -%}
     {%- for column in rudderstack_activity_columns(none, with_passthrough=false) -%}
         {%- do reserved.append(column[1]) -%}
@@ -140,12 +141,12 @@
 {%- endmacro %}
 
 
-{#- The dedup order (SPEC 1): latest received, then latest loaded, then latest event time, then a fixed order. -#}
-{% macro rudderstack_delivery_order() -%}
-    received_at desc nulls last,
-                loaded_at desc nulls last,
-                event_at desc,
-                {{ rudderstack_tie_break_order() }}
+{#-
+    The dedup order (SPEC 1), first part: latest received, then latest loaded, then
+    latest event time. Deliveries tied on all three go to rudderstack_tie_break_order.
+-#}
+{% macro rudderstack_arrival_order() -%}
+    received_at desc nulls last, loaded_at desc nulls last, event_at desc
 {%- endmacro %}
 
 
@@ -165,4 +166,20 @@
         {%- do terms.append((rudderstack_sessions.binary_collation(name) if is_text else name) ~ ' asc nulls last') -%}
     {%- endfor -%}
     {{ return(terms | join(',\n                ')) }}
+{%- endmacro %}
+
+
+{#-
+    Columns of an event as the sessionization models carry it (and fct_events stores
+    it): the staged columns without passthrough columns (those go to
+    fct_events_passthrough) and without the row's own arrival, plus what deduplication
+    adds.
+-#}
+{% macro rudderstack_deduplicated_event_columns() -%}
+    {%- set passthrough = rudderstack_passthrough_columns() -%}
+    {%- set names = [] -%}
+    {%- for name in rudderstack_event_columns() if name not in passthrough and name != 'arrival_at' -%}
+        {%- do names.append(name) -%}
+    {%- endfor -%}
+    {{ return(names + ['duplicate_row_count', 'last_arrival_at', 'cohort']) }}
 {%- endmacro %}

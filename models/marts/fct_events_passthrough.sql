@@ -3,19 +3,12 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='event_id',
-) }}  {#- built only when there is something to carry; rewrites the events received again -#}
-
--- depends_on: {{ ref('int_events_arrived') }}
+) }}  {#- built only when there is something to carry; an incremental run rewrites the events received again -#}
 
 with events as (
 
+    {#- Every event on a full build; on an incremental run, the events received again. #}
     select * from {{ ref('int_events_deduplicated') }}
-    {%- if is_incremental() and rudderstack_incremental_cutoff() is not none %}
-    where event_id in (
-        select event_id from {{ ref('int_events_arrived') }}
-        where rejection_reason is null
-    )
-    {%- endif %}
 
 ),
 

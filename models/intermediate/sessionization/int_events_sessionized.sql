@@ -8,7 +8,7 @@
       rule, sessionize_by_gap, over those events only.
     On an incremental run, int_events_to_sessionize holds only the sessions in scope.
 -#}
-{%- set event_columns = rudderstack_event_columns() + ['duplicate_row_count', 'last_arrival_at', 'cohort'] -%}
+{%- set event_columns = rudderstack_deduplicated_event_columns() -%}
 
 with events as (
 

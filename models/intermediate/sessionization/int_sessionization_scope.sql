@@ -33,15 +33,14 @@ with received_ids as (
 
 ),
 
+{#- int_events_deduplicated holds, on an incremental run, exactly the events received again. #}
 events_now as (
 
     select
-        events.actor_id,
-        events.sdk_session_id,
-        events.event_at
-    from {{ ref('int_events_deduplicated') }} as events
-    inner join received_ids
-        on events.event_id = received_ids.event_id
+        actor_id,
+        sdk_session_id,
+        event_at
+    from {{ ref('int_events_deduplicated') }}
 
 ),
 
