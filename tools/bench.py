@@ -27,13 +27,13 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tools.generate import DuckDBWriter, Knobs, PostgresWriter, generate
 from tools.rudderstack_tables import TABLES
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -65,7 +65,7 @@ class Row:
 
 def run_measured(command: list[str], env: Mapping[str, str], cwd: Path) -> Measure:
     """Run a command; its wall time and its peak resident memory (from wait4's rusage)."""
-    log = cwd / "last_command.log"
+    log = Path(tempfile.gettempdir()) / f"bench-{os.getpid()}.log"
     started = time.monotonic()
     with log.open("w") as output:
         process = subprocess.Popen(command, env=dict(env), cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
@@ -161,12 +161,11 @@ def baseline_sql(engine: str, schema: str, actor_filter: str = "true") -> str:
 
 def bench_scale(engine_name: str, events: int, workdir: Path, log: Any) -> Row:
     with engine_context(engine_name, workdir / f"{engine_name}_{events}") as engine:
-        knobs = Knobs(events=events, days=HISTORY_DAYS + 1, start=START, seed=20261127)
-        started = time.monotonic()
-        writer = (DuckDBWriter(engine.database, engine.generated) if engine_name == "duckdb"
-                  else PostgresWriter(engine.postgres.connect_kwargs(), engine.generated))
-        generate(knobs, writer, quiet=False)
-        generate_seconds = time.monotonic() - started
+        # In a child process: this one stays small, so the children's peak memory is their own.
+        command = [sys.executable, "-m", "tools.generate", "--events", str(events), "--days", str(HISTORY_DAYS + 1),
+                   "--start", START.isoformat(), "--seed", "20261127", "--target", engine_name,
+                   "--schema", engine.generated, "--database", str(engine.database)]
+        generate_seconds = run_measured(command, engine.env(), PROJECT_DIR).seconds
         cut = dt.datetime.combine(START + dt.timedelta(days=HISTORY_DAYS), dt.time(), dt.timezone.utc)
         engine.sql(f"drop schema if exists {engine.raw} cascade")
         engine.sql(f"create schema {engine.raw}")

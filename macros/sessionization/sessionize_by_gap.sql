@@ -20,6 +20,11 @@
     partition_by: column name or list of names identifying the actor.
     cohort:       column holding each event's cohort, or none for a single timeout.
     timeouts:     cohort -> minutes; defaults to var('session_timeout_minutes').
+    keep_together: optional SQL condition; an event for which it holds never starts a
+                  session (but the first of its partition). This project passes
+                  'sdk_session_id is not null' with the SDK session id in partition_by,
+                  so SDK sessions come out of the same window pass, never split.
+    with_session_id: false to leave out session_id (a caller computing its own ids).
 
     A team can call it on its own model, for example:
         select * from ({{ rudderstack_sessions.sessionize_by_gap(ref('my_events'),
@@ -31,7 +36,9 @@
     event_at='event_at',
     event_id='event_id',
     cohort='cohort',
-    timeouts=none
+    timeouts=none,
+    keep_together=none,
+    with_session_id=true
 ) -%}
     {%- set partition_columns = [partition_by] if partition_by is string else partition_by -%}
     {%- set event_order -%}
@@ -41,8 +48,10 @@
     {%- set id_parts = ["'derived'"] + partition_columns
         + [rudderstack_sessions.epoch_microseconds('session_started_at')] -%}
     select
-        sessions_started.*,
+        sessions_started.*
+        {%- if with_session_id %},
         {{ rudderstack_sessions.session_id_hash(id_parts) }} as session_id
+        {%- endif %}
     from (
         select
             gaps_flagged.*,
@@ -58,12 +67,20 @@
             select
                 gap_input.*,
                 row_number() over ({{ event_order }}) as partition_event_number,
+                {%- if keep_together is not none %}
+                case
+                    when {{ keep_together }} then row_number() over ({{ event_order }}) = 1
+                    else
+                {%- endif %}
                 coalesce(
                     {{ rudderstack_sessions.epoch_microseconds(event_at) }}
                     - {{ rudderstack_sessions.epoch_microseconds('lag(' ~ event_at ~ ') over (' ~ event_order ~ ')') }}
                     > {{ rudderstack_sessions.cohort_timeout_microseconds(cohort, timeouts) }},
                     true
-                ) as is_new_session
+                )
+                {%- if keep_together is not none %}
+                end
+                {%- endif %} as is_new_session
             from {{ relation }} as gap_input
         ) as gaps_flagged
     ) as sessions_started

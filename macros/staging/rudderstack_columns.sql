@@ -81,6 +81,7 @@
         'actor_id', 'event_type', 'cohort', 'session_id', 'session_source', 'session_started_at',
         'is_new_session', 'event_number_in_session', 'partition_event_number', 'duplicate_row_count',
         'rejection_reason', 'arrival_rank', 'tied_row_count', 'tie_rank', 'delivered_row_count',
+        'ledger_row_count', 'ledger_last_arrival_at',
         'arrival_at', 'last_arrival_at',
     ] -%}
     {%- for column in rudderstack_activity_columns(none, with_passthrough=false) -%}
@@ -138,48 +139,4 @@
     {%- do names.append('actor_id') -%}
     {%- do names.append('arrival_at') -%}
     {{ return(names) }}
-{%- endmacro %}
-
-
-{#-
-    The dedup order (SPEC 1), first part: latest received, then latest loaded, then
-    latest event time. Deliveries tied on all three go to rudderstack_tie_break_order.
--#}
-{% macro rudderstack_arrival_order() -%}
-    received_at desc nulls last, loaded_at desc nulls last, event_at desc
-{%- endmacro %}
-
-
-{#-
-    The last tie-break between deliveries of one event id: every staged column in a
-    fixed order (text byte by byte), so the kept row is the same on every engine even
-    when two deliveries differ only in, say, a page title or a passthrough trait.
--#}
-{% macro rudderstack_tie_break_order() -%}
-    {%- set passthrough_types = rudderstack_passthrough_types() if rudderstack_passthrough_columns() else {} -%}
-    {%- set terms = [rudderstack_sessions.binary_collation('event_type') ~ ' asc',
-                     rudderstack_sessions.binary_collation('actor_id') ~ ' asc'] -%}
-    {%- for raw_names, name, kind in rudderstack_activity_columns(none) -%}
-        {%- set type_name = passthrough_types.get(name, '') | lower -%}
-        {%- set is_text = kind in ['id', 'string', 'session_id']
-            or (kind == 'passthrough' and ('char' in type_name or 'text' in type_name or 'string' in type_name)) -%}
-        {%- do terms.append((rudderstack_sessions.binary_collation(name) if is_text else name) ~ ' asc nulls last') -%}
-    {%- endfor -%}
-    {{ return(terms | join(',\n                ')) }}
-{%- endmacro %}
-
-
-{#-
-    Columns of an event as the sessionization models carry it (and fct_events stores
-    it): the staged columns without passthrough columns (those go to
-    fct_events_passthrough) and without the row's own arrival, plus what deduplication
-    adds.
--#}
-{% macro rudderstack_deduplicated_event_columns() -%}
-    {%- set passthrough = rudderstack_passthrough_columns() -%}
-    {%- set names = [] -%}
-    {%- for name in rudderstack_event_columns() if name not in passthrough and name != 'arrival_at' -%}
-        {%- do names.append(name) -%}
-    {%- endfor -%}
-    {{ return(names + ['duplicate_row_count', 'last_arrival_at', 'cohort']) }}
 {%- endmacro %}

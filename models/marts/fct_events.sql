@@ -4,9 +4,35 @@
     unique_key='event_id',
 ) }}  {#- an incremental run rewrites the events of the sessions it rebuilt -#}
 
-with sessionized_events as (
+{%- set carried = [
+    'event_id', 'session_id', 'actor_id', 'event_at', 'cohort', 'session_source',
+    'sdk_session_id', 'event_number_in_session', 'last_arrival_at', 'duplicate_row_count',
+] -%}
+{%- set kept_columns = [
+    'event_type', 'event_name', 'anonymous_id', 'user_id', 'channel', 'is_sdk_session_start', 'page_path', 'page_url', 'page_title',
+    'page_referrer', 'page_referring_domain', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term',
+    'utm_content', 'library_name', 'library_version', 'os_name', 'device_type', 'locale', 'received_at',
+    'loaded_at',
+] -%}
+
+with sessions as (
 
     select * from {{ ref('int_events_sessionized') }}
+
+),
+
+{#-
+    Every event on a full build; on an incremental run, every event of the sessions it
+    rebuilt. Session and dedup facts come from the sessionization; the rest of each row
+    from the delivery deduplication kept (or, for an event not received again, from
+    this table as it stood).
+-#}
+sessionized_events as (
+
+    {{ rudderstack_kept_rows(
+        'sessions', carried, kept_columns,
+        stored=this if is_incremental() and rudderstack_incremental_cutoff() is not none else none,
+    ) }}
 
 ),
 

@@ -5,7 +5,7 @@
     unique_key='event_id',
 ) }}  {#- built only when there is something to carry; an incremental run rewrites the events received again -#}
 
-with events as (
+with winners as (
 
     {#- Every event on a full build; on an incremental run, the events received again. #}
     select * from {{ ref('int_events_deduplicated') }}
@@ -14,12 +14,10 @@ with events as (
 
 final as (
 
-    select
-        {%- for column in rudderstack_passthrough_columns() %}
-        {{ column }},
-        {%- endfor %}
-        event_id
-    from events
+    {{ rudderstack_kept_rows(
+        'winners', ['event_id'], rudderstack_passthrough_columns(),
+        stored=this if is_incremental() and rudderstack_incremental_cutoff() is not none else none,
+    ) }}
 
 )
 

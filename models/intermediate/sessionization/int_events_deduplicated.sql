@@ -1,25 +1,29 @@
-{{ config(materialized='view') }}  {#- computed once per run, by the models that store its rows -#}
+{{ config(materialized='view') }}  {#- narrow keys, computed by the models that need them -#}
 
 {#-
-    The dedup rule, in one place. RudderStack delivers at least once: keep, per event
-    id, the row received last; ties go to the row loaded last, then to the latest event
-    time, then to a fixed order over every staged column (text byte by byte), so every
-    engine keeps the same row. The full order is only paid for the rare rows that tie
-    on the first three.
+    One row per event: which delivery the dedup rule keeps (rudderstack_delivery_order),
+    how many deliveries the event had, and what sessionization needs of it (actor, time,
+    SDK session id, cohort). Narrow on purpose: the kept delivery's full row is joined
+    back once, by the models that store it (rudderstack_kept_rows).
 
     A full build deduplicates every valid row. An incremental run deduplicates the
     events received again: their candidates are the deliveries that arrived after the
-    cutoff and the row fct_events kept so far; their counts come from the delivery
-    ledger, int_event_deliveries.
+    cutoff and the row fct_events kept so far ('stored'); their counts come from the
+    delivery ledger, int_event_deliveries.
 -#}
-{%- set event_columns = rudderstack_event_columns() -%}
-{%- set passthrough = rudderstack_passthrough_columns() -%}
 {%- set cutoff = rudderstack_incremental_cutoff() -%}
+{%- set keys = ['event_id', 'event_type', 'event_name', 'actor_id', 'sdk_session_id', 'event_at',
+                'received_at', 'loaded_at', 'arrival_at', 'tie_key', 'cohort'] -%}
 
 with arrived as (
 
     -- depends_on: {{ ref('int_event_deliveries') }} (read by incremental runs)
-    select * from {{ ref('int_events_arrived') }}
+    select
+        'arrived' as delivery_source,
+        {{ rudderstack_tie_key() }} as tie_key,
+        {{ event_cohort() }} as cohort,
+        *
+    from {{ ref('int_events_arrived') }}
     where rejection_reason is null
 
 ),
@@ -28,11 +32,7 @@ with arrived as (
 
 candidates as (
 
-    select
-        count(*) over (partition by event_id) as delivered_row_count,
-        max(arrival_at) over (partition by event_id) as last_arrival_at,
-        *
-    from arrived
+    select delivery_source, {{ keys | join(', ') }} from arrived
 
 ),
 
@@ -58,22 +58,24 @@ delivery_counts as (
 ),
 
 {#- The row kept so far (its passthrough columns live in fct_events_passthrough). #}
-kept as (
+stored as (
 
     select
-        {%- for column in event_columns %}
-        {%- if column == 'arrival_at' %}
-        kept_events.last_arrival_at as arrival_at{{ ',' if not loop.last }}
-        {%- elif column in passthrough %}
-        kept_passthrough.{{ column }}{{ ',' if not loop.last }}
+        'stored' as delivery_source,
+        {%- for column in keys %}
+        {%- if column == 'tie_key' %}
+        {{ rudderstack_tie_key('kept_events.', 'kept_passthrough.') }} as tie_key,
+        {%- elif column == 'arrival_at' %}
+        kept_events.last_arrival_at as arrival_at,
         {%- else %}
-        kept_events.{{ column }}{{ ',' if not loop.last }}
+        kept_events.{{ column }},
         {%- endif %}
         {%- endfor %}
+        kept_events.event_id as stored_event_id
     from {{ rudderstack_model_relation('fct_events') }} as kept_events
     inner join received_ids
         on kept_events.event_id = received_ids.event_id
-    {%- if passthrough %}
+    {%- if rudderstack_passthrough_columns() %}
     left join {{ rudderstack_model_relation('fct_events_passthrough') }} as kept_passthrough
         on kept_events.event_id = kept_passthrough.event_id
     {%- endif %}
@@ -82,80 +84,65 @@ kept as (
 
 candidates as (
 
-    select
-        delivery_counts.delivered_row_count,
-        delivery_counts.last_arrival_at,
-        delivered.*
-    from (
-        select
-            {%- for column in event_columns %}
-            {{ column }}{{ ',' if not loop.last }}
-            {%- endfor %}
-        from arrived
-        union all
-        select * from kept
-    ) as delivered
-    inner join delivery_counts
-        on delivered.event_id = delivery_counts.event_id
+    select delivery_source, {{ keys | join(', ') }} from arrived
+    union all
+    select delivery_source, {{ keys | join(', ') }} from stored
 
 ),
 
 {%- endif %}
 
-latest as (
+{#- One window pass over narrow keys, all on one ordering (one sort). #}
+{%- set delivery_window -%}
+    partition by event_id order by {{ rudderstack_delivery_order() }}
+{%- endset %}
+ranked as (
 
     select
-        rank() over (
-            partition by event_id
-            order by {{ rudderstack_arrival_order() }}
-        ) as arrival_rank,
+        row_number() over ({{ delivery_window }}) as delivery_rank,
+        {#- Deliveries equal to this one on every dedup key: identical copies. #}
+        count(*) over ({{ delivery_window }} range between current row and current row) as identical_row_count,
+        {#- Whether the next delivery ties on the three times: only then is the tie key needed. #}
+        coalesce(
+            {{ null_safe_equal('lead(received_at) over (' ~ delivery_window ~ ')', 'received_at') }}
+            and {{ null_safe_equal('lead(loaded_at) over (' ~ delivery_window ~ ')', 'loaded_at') }}
+            and lead(event_at) over ({{ delivery_window }}) = event_at,
+            false
+        ) as is_tied_on_times,
+        {%- if cutoff is none %}
+        count(*) over ({{ delivery_window }} rows between unbounded preceding and unbounded following)
+            as delivered_row_count,
+        max(arrival_at) over ({{ delivery_window }} rows between unbounded preceding and unbounded following)
+            as last_arrival_at,
+        {%- endif %}
         *
     from candidates
 
 ),
 
-latest_counted as (
-
-    select
-        count(*) over (partition by event_id) as tied_row_count,
-        *
-    from latest
-    where arrival_rank = 1
-
-),
-
-{#- Deliveries tied on arrival and event time: a fixed order over every staged column decides. #}
-tie_broken as (
-
-    select
-        row_number() over (
-            partition by event_id
-            order by {{ rudderstack_tie_break_order() }}
-        ) as tie_rank,
-        *
-    from latest_counted
-    where tied_row_count > 1
-
-),
-
-{%- set final_columns -%}
-        {%- for column in event_columns %}
-        {{ column }},
-        {%- endfor %}
-        delivered_row_count - 1 as duplicate_row_count,
-        last_arrival_at,
-        {{ event_cohort() }} as cohort
-{%- endset %}
-
 final as (
 
-    select {{ final_columns }}
-    from latest_counted
-    where tied_row_count = 1
-    union all
-    select {{ final_columns }}
-    from tie_broken
-    where tie_rank = 1
+    select
+        {%- for column in keys if column not in ['arrival_at', 'tie_key'] %}
+        ranked.{{ column }},
+        {%- endfor %}
+        {#- The tie key joins the kept row back only when times tie; NULL keeps rows narrow. #}
+        case when ranked.is_tied_on_times then ranked.tie_key end as tie_key,
+        ranked.delivery_source,
+        ranked.identical_row_count,
+        {%- if cutoff is none %}
+        ranked.delivered_row_count - 1 as duplicate_row_count,
+        ranked.last_arrival_at
+        {%- else %}
+        delivery_counts.delivered_row_count - 1 as duplicate_row_count,
+        delivery_counts.last_arrival_at
+        {%- endif %}
+    from ranked
+    {%- if cutoff is not none %}
+    inner join delivery_counts
+        on ranked.event_id = delivery_counts.event_id
+    {%- endif %}
+    where ranked.delivery_rank = 1
 
 )
 

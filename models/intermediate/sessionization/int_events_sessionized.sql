@@ -1,14 +1,20 @@
 {{ config(materialized='view') }}  {#- computed once, by fct_events, which stores it -#}
 
 {#-
-    Every deduplicated event with its session:
+    The session of every event a run sessionizes, in one pass of sessionize_by_gap over
+    (actor, SDK session id):
     - SDK sessions (SPEC 2.2): events with an SDK session id belong to the session
-      (actor, session id), never split: mobile SDKs only check expiry on foreground.
-    - Derived sessions (SPEC 2.3): the other events of each actor go through the gap
-      rule, sessionize_by_gap, over those events only.
-    On an incremental run, int_events_to_sessionize holds only the sessions in scope.
+      (actor, session id), never split (keep_together): mobile SDKs only check expiry
+      on foreground, so an SDK session can hold long idle gaps;
+    - derived sessions (SPEC 2.3): an actor's events without one share the partition
+      (actor, NULL), so the gap rule runs over those events only.
+    Narrow on purpose: fct_events joins the events' other columns back
+    (rudderstack_kept_rows), using the deduplication keys carried here.
 -#}
-{%- set event_columns = rudderstack_deduplicated_event_columns() -%}
+{%- set carried = [
+    'event_id', 'actor_id', 'sdk_session_id', 'event_at', 'cohort', 'delivery_source', 'received_at', 'loaded_at', 'tie_key', 'identical_row_count',
+    'duplicate_row_count', 'last_arrival_at',
+] -%}
 
 with events as (
 
@@ -16,49 +22,33 @@ with events as (
 
 ),
 
-sdk_session_events as (
+gap_sessions as (
 
-    select
-        {%- for column in event_columns %}
-        {{ column }},
-        {%- endfor %}
-        'sdk' as session_source,
-        {{ session_id_hash(["'sdk'", 'actor_id', 'sdk_session_id']) }} as session_id,
-        row_number() over (
-            partition by actor_id, sdk_session_id
-            order by {{ event_order() }}
-        ) as event_number_in_session
-    from events
-    where sdk_session_id is not null
+    {{ sessionize_by_gap(
+        'events',
+        partition_by=['actor_id', 'sdk_session_id'],
+        cohort='cohort',
+        keep_together='sdk_session_id is not null',
+        with_session_id=false,
+    ) }}
 
 ),
 
-sessionless_events as (
-
-    select * from events
-    where sdk_session_id is null
-
-),
-
-derived_session_events as (
+final as (
 
     select
-        {%- for column in event_columns %}
+        {%- for column in carried %}
         {{ column }},
         {%- endfor %}
-        'derived' as session_source,
-        session_id,
+        case when sdk_session_id is null then 'derived' else 'sdk' end as session_source,
+        case
+            when sdk_session_id is null
+                then {{ session_id_hash(["'derived'", 'actor_id', epoch_microseconds('session_started_at')]) }}
+            else {{ session_id_hash(["'sdk'", 'actor_id', 'sdk_session_id']) }}
+        end as session_id,
         event_number_in_session
-    from ({{ sessionize_by_gap('sessionless_events', partition_by='actor_id', cohort='cohort') }}) as gap_sessions
-
-),
-
-unioned as (
-
-    select * from sdk_session_events
-    union all
-    select * from derived_session_events
+    from gap_sessions
 
 )
 
-select * from unioned
+select * from final

@@ -1,30 +1,27 @@
 {{ config(materialized='view') }}  {#- a filter, read once by int_events_sessionized -#}
 
 {#-
-    The deduplicated events a run sessionizes: all of them on a full build. On an
-    incremental run, the sessions in int_sessionization_scope, each with all its events:
-    the ones received again as int_events_deduplicated now has them, the others as
-    fct_events stored them.
+    The events a run sessionizes, with their deduplication keys: all events on a full
+    build. On an incremental run, the sessions in int_sessionization_scope, each with
+    all its events: the ones received again as int_events_deduplicated now has them,
+    the others as fct_events stored them ('stored').
 -#}
 -- depends_on: {{ ref('int_sessionization_scope') }}
-{%- set columns = rudderstack_deduplicated_event_columns() %}
+{%- set columns = [
+    'event_id', 'actor_id', 'event_at', 'sdk_session_id', 'cohort', 'delivery_source', 'received_at', 'loaded_at', 'tie_key', 'identical_row_count',
+    'duplicate_row_count', 'last_arrival_at',
+] %}
 
 {%- if rudderstack_incremental_cutoff() is none %}
 
-select
-    {%- for column in columns %}
-    {{ column }}{{ ',' if not loop.last }}
-    {%- endfor %}
+select {{ columns | join(', ') }}
 from {{ ref('int_events_deduplicated') }}
 
 {%- else %}
 
 with received as (
 
-    select
-        {%- for column in columns %}
-        {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    select {{ columns | join(', ') }}
     from {{ ref('int_events_deduplicated') }}
 
 ),
@@ -35,7 +32,15 @@ current_events as (
     union all
     select
         {%- for column in columns %}
+        {%- if column == 'delivery_source' %}
+        'stored' as delivery_source{{ ',' if not loop.last }}
+        {%- elif column == 'tie_key' %}
+        cast(null as {{ dbt.type_string() }}) as tie_key{{ ',' if not loop.last }}
+        {%- elif column == 'identical_row_count' %}
+        cast(null as {{ dbt.type_bigint() }}) as identical_row_count{{ ',' if not loop.last }}
+        {%- else %}
         stored.{{ column }}{{ ',' if not loop.last }}
+        {%- endif %}
         {%- endfor %}
     from {{ rudderstack_model_relation('fct_events') }} as stored
     where not exists (

@@ -1,0 +1,37 @@
+{#-
+    The dedup order (SPEC 1), in one place: per event id, the delivery received last;
+    ties go to the one loaded last, then to the latest event time, then to the lowest
+    tie key (every other staged column, as text, byte by byte), so every engine keeps
+    the same delivery. Deliveries equal on all of it are identical: any one will do.
+-#}
+{% macro rudderstack_delivery_order() -%}
+    received_at desc nulls last, loaded_at desc nulls last, event_at desc,
+    {{ rudderstack_sessions.binary_collation('tie_key') }}
+{%- endmacro %}
+
+
+{#-
+    The tie key of a delivery: its staged columns other than the times (event type,
+    ids, names, context, passthrough), as one text, NULL marked apart from ''.
+    `prefix` qualifies the columns ('' or 'alias.'); `passthrough_prefix` those of the
+    passthrough columns when they come from elsewhere.
+-#}
+{% macro rudderstack_tie_key(prefix='', passthrough_prefix=none) -%}
+    {%- set passthrough = rudderstack_passthrough_columns() -%}
+    {%- set parts = ["coalesce(" ~ prefix ~ "event_type, '')"] -%}
+    {%- for raw_names, name, kind in rudderstack_activity_columns(none) if kind != 'timestamp' -%}
+        {%- set qualified = (passthrough_prefix if name in passthrough and passthrough_prefix is not none else prefix) ~ name -%}
+        {%- do parts.append("coalesce(cast(" ~ qualified ~ " as " ~ dbt.type_string() ~ "), chr(1))") -%}
+    {%- endfor -%}
+    concat_ws(chr(31), {{ parts | join(', ') }})
+{%- endmacro %}
+
+
+{#- a = b, where two NULLs are equal. -#}
+{% macro null_safe_equal(left, right) -%}
+    {{ return(adapter.dispatch('null_safe_equal', 'rudderstack_sessions')(left, right)) }}
+{%- endmacro %}
+
+{% macro default__null_safe_equal(left, right) -%}
+    {{ left }} is not distinct from {{ right }}
+{%- endmacro %}
