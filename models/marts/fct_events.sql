@@ -21,14 +21,14 @@ with sessions as (
 
 ),
 
-{#-
-    Every event on a full build; on an incremental run, every event of the sessions it
-    rebuilt. Session and dedup facts come from the sessionization; the rest of each row
-    from the delivery deduplication kept (or, for an event not received again, from
-    this table as it stood).
--#}
 sessionized_events as (
 
+    {#-
+        Every event on a full build; on an incremental run, every event of the sessions
+        it rebuilt. Session and dedup facts come from the sessionization; the rest of
+        each row from the delivery deduplication kept (or, for an event not received
+        again, from this table as it stood).
+    #}
     {{ rudderstack_kept_rows(
         'sessions', carried, kept_columns,
         stored=this if is_incremental() and rudderstack_incremental_cutoff() is not none else none,

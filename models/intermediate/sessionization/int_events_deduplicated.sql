@@ -12,6 +12,7 @@
     delivery ledger, int_event_deliveries.
 -#}
 {%- set cutoff = rudderstack_incremental_cutoff() -%}
+{%- set delivery_window = 'partition by event_id order by ' ~ rudderstack_delivery_order() -%}
 {%- set keys = ['event_id', 'event_type', 'event_name', 'actor_id', 'sdk_session_id', 'event_at',
                 'received_at', 'loaded_at', 'arrival_at', 'tie_key', 'cohort'] -%}
 
@@ -84,20 +85,25 @@ stored as (
 
 candidates as (
 
-    select delivery_source, {{ keys | join(', ') }} from arrived
-    union all
-    select delivery_source, {{ keys | join(', ') }} from stored
+    select
+        delivery_counts.delivered_row_count,
+        delivery_counts.last_arrival_at,
+        received.*
+    from (
+        select delivery_source, {{ keys | join(', ') }} from arrived
+        union all
+        select delivery_source, {{ keys | join(', ') }} from stored
+    ) as received
+    inner join delivery_counts
+        on received.event_id = delivery_counts.event_id
 
 ),
 
 {%- endif %}
 
-{#- One window pass over narrow keys, all on one ordering (one sort). #}
-{%- set delivery_window -%}
-    partition by event_id order by {{ rudderstack_delivery_order() }}
-{%- endset %}
 ranked as (
 
+    {#- One window pass over narrow keys, all on one ordering (one sort). #}
     select
         row_number() over ({{ delivery_window }}) as delivery_rank,
         {#- Deliveries equal to this one on every dedup key: identical copies. #}
@@ -124,25 +130,16 @@ final as (
 
     select
         {%- for column in keys if column not in ['arrival_at', 'tie_key'] %}
-        ranked.{{ column }},
+        {{ column }},
         {%- endfor %}
         {#- The tie key joins the kept row back only when times tie; NULL keeps rows narrow. #}
-        case when ranked.is_tied_on_times then ranked.tie_key end as tie_key,
-        ranked.delivery_source,
-        ranked.identical_row_count,
-        {%- if cutoff is none %}
-        ranked.delivered_row_count - 1 as duplicate_row_count,
-        ranked.last_arrival_at
-        {%- else %}
-        delivery_counts.delivered_row_count - 1 as duplicate_row_count,
-        delivery_counts.last_arrival_at
-        {%- endif %}
+        case when is_tied_on_times then tie_key end as tie_key,
+        delivery_source,
+        identical_row_count,
+        delivered_row_count - 1 as duplicate_row_count,
+        last_arrival_at
     from ranked
-    {%- if cutoff is not none %}
-    inner join delivery_counts
-        on ranked.event_id = delivery_counts.event_id
-    {%- endif %}
-    where ranked.delivery_rank = 1
+    where delivery_rank = 1
 
 )
 
