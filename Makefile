@@ -6,7 +6,7 @@ DBT := $(VENV)/bin/dbt
 export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: setup demo test lint clean
+.PHONY: setup demo test lint bench clean
 
 # Pinned dependencies into .venv; re-run when the pins change.
 $(VENV)/.installed: requirements.txt constraints.txt
@@ -33,6 +33,12 @@ lint: setup
 	mkdir -p target
 	DBT_DUCKDB_PATH=$(CURDIR)/target/lint.duckdb $(DBT) seed --quiet --target duckdb
 	DBT_DUCKDB_PATH=$(CURDIR)/target/lint.duckdb $(VENV)/bin/sqlfluff lint models data-tests
+
+## bench: full and incremental builds against a hand-written baseline, on generated data
+## (default 1M and 10M events on DuckDB, 1M on PostgreSQL); writes bench/results.md.
+## BENCH_ARGS='--scales duckdb:100000000' for other scales.
+bench: setup
+	$(PYTHON) -m tools.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf target logs rudderstack_sessions.duckdb

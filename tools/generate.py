@@ -494,6 +494,9 @@ class PostgresWriter(Writer):
         return connection.execute(f"select count(*) from ({sql})").fetchone()[0]
 
     def close(self) -> None:
+        with self.connection, self.connection.cursor() as cursor:
+            for table in TABLES:
+                cursor.execute(f'analyze "{self.schema}"."{table}"')  # as autovacuum would, soon after a load
         self.connection.close()
         self.tmp.cleanup()
 

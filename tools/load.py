@@ -111,6 +111,7 @@ def load_postgres(
                     f'copy "{schema}"."{table}" ({quoted}) from stdin with (format csv, header true, null \'{NULL}\')',
                     buffer,
                 )
+                cursor.execute(f'analyze "{schema}"."{table}"')  # as autovacuum would, soon after a load
     finally:
         connection.close()
 

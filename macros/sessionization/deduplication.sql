@@ -27,11 +27,11 @@
 {%- endmacro %}
 
 
-{#- a = b, where two NULLs are equal. -#}
-{% macro null_safe_equal(left, right) -%}
-    {{ return(adapter.dispatch('null_safe_equal', 'rudderstack_sessions')(left, right)) }}
-{%- endmacro %}
-
-{% macro default__null_safe_equal(left, right) -%}
-    {{ left }} is not distinct from {{ right }}
+{#-
+    a = b for two timestamps, where two NULLs are equal, written so that a join on it
+    can hash (PostgreSQL cannot hash `is not distinct from`: it would loop).
+-#}
+{% macro null_safe_timestamp_equal(left, right) -%}
+    {%- set never = "cast('0001-01-01 00:00:00' as " ~ dbt.type_timestamp() ~ ")" -%}
+    coalesce({{ left }}, {{ never }}) = coalesce({{ right }}, {{ never }})
 {%- endmacro %}

@@ -28,8 +28,8 @@
     {%- endset -%}
     {%- set on_delivery -%}
         winners.event_id = kept.event_id
-        and {{ rudderstack_sessions.null_safe_equal('winners.received_at', 'kept.received_at') }}
-        and {{ rudderstack_sessions.null_safe_equal('winners.loaded_at', 'kept.loaded_at') }}
+        and {{ rudderstack_sessions.null_safe_timestamp_equal('winners.received_at', 'kept.received_at') }}
+        and {{ rudderstack_sessions.null_safe_timestamp_equal('winners.loaded_at', 'kept.loaded_at') }}
         and winners.event_at = kept.event_at
         and (winners.tie_key is null or winners.tie_key = kept.tie_key)
     {%- endset -%}

@@ -110,8 +110,8 @@ ranked as (
         count(*) over ({{ delivery_window }} range between current row and current row) as identical_row_count,
         {#- Whether the next delivery ties on the three times: only then is the tie key needed. #}
         coalesce(
-            {{ null_safe_equal('lead(received_at) over (' ~ delivery_window ~ ')', 'received_at') }}
-            and {{ null_safe_equal('lead(loaded_at) over (' ~ delivery_window ~ ')', 'loaded_at') }}
+            {{ null_safe_timestamp_equal('lead(received_at) over (' ~ delivery_window ~ ')', 'received_at') }}
+            and {{ null_safe_timestamp_equal('lead(loaded_at) over (' ~ delivery_window ~ ')', 'loaded_at') }}
             and lead(event_at) over ({{ delivery_window }}) = event_at,
             false
         ) as is_tied_on_times,
