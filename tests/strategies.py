@@ -84,7 +84,8 @@ def actor_stream(draw: st.DrawFn, actor_index: int) -> dict[str, list[dict[str, 
                 "anonymous_id": anonymous_id,
                 "user_id": user_id,
                 "timestamp": at,
-                "received_at": received_at,
+                # Received on its own schedule: it can land in a later load than its session's events.
+                "received_at": at + draw(st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=3))),
                 "channel": row["channel"],
                 "context_session_id": row["context_session_id"],
                 "context_session_start": draw(st.sampled_from([True, None])),
@@ -109,7 +110,7 @@ def redelivery(draw: st.DrawFn, row: dict[str, Any]) -> dict[str, Any]:
         copy["timestamp"] = row["timestamp"] + draw(st.sampled_from([dt.timedelta(0), dt.timedelta(milliseconds=7)]))
     elif draw(st.booleans()):
         copy["uuid_ts"] = row["uuid_ts"] + dt.timedelta(minutes=5)
-    elif draw(st.integers(0, 3)) == 0:
+    if draw(st.integers(0, 3)) == 0:
         copy["received_at"] = None  # a corrupt delivery: loses to any received copy
     return copy
 

@@ -28,11 +28,14 @@ _workspaces: dict[str, Workspace] = {}
 Tables = dict[str, list[dict[str, Any]]]
 
 
-def split_by_arrival(data: Tables, cuts: list[float], unreceived_batch: list[int]) -> list[Tables]:
+def split_by_arrival(data: Tables, cuts: list[float], unreceived_batch: list[int],
+                     backdate: dt.timedelta = dt.timedelta(0)) -> list[Tables]:
     """Batches of rows by received_at quantile; rows without received_at go where drawn.
 
-    Every row of batch i gets uuid_ts = the batch's load time, after all its rows were
-    received and after the previous load, as RudderStack's loader stamps them.
+    The loader commits continuously: a row's uuid_ts is 7 minutes after it was received
+    (its batch's load time when it has no received_at). With `backdate`, one row of each
+    later batch is stamped before the previous load committed, as concurrent loads do:
+    a lookback longer than `backdate` must pick it up.
     """
     received = sorted(row["received_at"] for rows in data.values() for row in rows if row["received_at"])
     bounds = sorted({received[min(int(c * len(received)), len(received) - 1)] for c in cuts}) + [received[-1]]
@@ -41,16 +44,21 @@ def split_by_arrival(data: Tables, cuts: list[float], unreceived_batch: list[int
     for table, rows in data.items():
         for row in rows:
             if row["received_at"] is None:
-                index = next(unplaced, 0) % len(bounds)
+                index = next(unplaced, len(bounds) - 1) % len(bounds)
             else:
                 index = next(i for i, bound in enumerate(bounds) if row["received_at"] <= bound)
             batches[index][table].append(row)
     load_time = received[0]
     for index, batch in enumerate(batches):
-        load_time = max(load_time, bounds[index]) + dt.timedelta(minutes=7)
+        previous_load, load_time = load_time, max(load_time, bounds[index]) + dt.timedelta(minutes=7)
+        stamped_early = False
         for rows in batch.values():
             for row in rows:
-                row["uuid_ts"] = load_time
+                # The loader commits continuously: a row is stamped 7 minutes after it was received.
+                row["uuid_ts"] = (row["received_at"] or load_time - dt.timedelta(minutes=7)) + dt.timedelta(minutes=7)
+                # One row per later load stamped before the previous load committed, within the lookback.
+                if index and backdate and not stamped_early:
+                    row["uuid_ts"], stamped_early = previous_load - backdate, True
     return batches
 
 
@@ -64,7 +72,7 @@ def split_by_arrival(data: Tables, cuts: list[float], unreceived_batch: list[int
 )
 def test_incremental_runs_equal_a_full_refresh(engine: str, workspace_factory, data, cuts, unreceived_batch, lookback):
     workspace = _workspaces.get(engine) or _workspaces.setdefault(engine, workspace_factory(engine, "incremental"))
-    batches = split_by_arrival(data, cuts, unreceived_batch)
+    batches = split_by_arrival(data, cuts, unreceived_batch, dt.timedelta(minutes=lookback / 2))
     vars = {**PASSTHROUGH, "incremental_lookback_minutes": lookback}
     models = ("fct_events", "fct_sessions", "int_events_rejected", "fct_events_passthrough")
 

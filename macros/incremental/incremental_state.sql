@@ -89,7 +89,8 @@
 {#-
     Fail loudly when raw rows arrived at or before the cutoff but were never read: they
     were loaded after the run that passed their arrival time, further back than the
-    lookback reaches. Counts raw rows against the rows the state has absorbed.
+    lookback reaches. Counts raw rows (activity and identify calls) against the rows the
+    state has absorbed (the delivery ledger and the rejected rows).
 -#}
 {% macro rudderstack_assert_no_missed_rows(cutoff) -%}
     {%- if not execute or cutoff is none -%}
@@ -97,7 +98,9 @@
     {%- endif -%}
     {%- set check -%}
         select
-            (select count(*) from {{ ref('int_events_unioned') }} where arrival_at <= {{ cutoff }}) as raw_rows,
+            (select count(*) from {{ ref('int_events_unioned') }} where arrival_at <= {{ cutoff }})
+            + (select count(*) from {{ ref('stg_rudderstack__identifies') }} where arrival_at <= {{ cutoff }})
+            as raw_rows,
             (select count(*) from {{ rudderstack_model_relation('int_event_deliveries') }} where arrival_at <= {{ cutoff }})
             + (select count(*) from {{ rudderstack_model_relation('int_events_rejected') }} where arrival_at <= {{ cutoff }})
             as absorbed_rows

@@ -15,6 +15,10 @@
     'loaded_at',
 ] -%}
 
+{%- if rudderstack_passthrough_columns() %}
+-- depends_on: {{ ref('fct_events_passthrough') }} (written first: fct_events' kept rows pair with it)
+{%- endif %}
+
 with sessions as (
 
     select * from {{ ref('int_events_sessionized') }}

@@ -2,14 +2,13 @@
     materialized='incremental',
     incremental_strategy='append',
     pre_hook="{{ rudderstack_delete_sessions_in_scope() }}",
+    post_hook="delete from {{ ref('int_sessionization_scope') }}",
 ) }}  {#- an incremental run deletes the sessions in its scope, then inserts them rebuilt -#}
-{%- if var('event_passthrough_columns') %}
--- depends_on: {{ ref('fct_events_passthrough') }}
-{%- endif %}
 -- depends_on: {{ ref('int_sessionization_scope') }}
 {#-
     fct_sessions is the last state model a run writes: its latest last_arrival_at is the
-    next run's cutoff, so every other state model must be written before it.
+    next run's cutoff, so every other state model must be written before it; its
+    post-hook marks the run's scope used.
 -#}
 -- depends_on: {{ ref('int_events_rejected') }}
 

@@ -11,6 +11,7 @@
 
 with events as (
 
+    -- depends_on: {{ ref('stg_rudderstack__identifies') }} (counted by the missed-rows check)
     select * from {{ ref('int_events_unioned') }}
 
 ),

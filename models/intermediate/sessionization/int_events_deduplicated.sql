@@ -54,6 +54,7 @@ delivery_counts as (
     from {{ ref('int_event_deliveries') }} as deliveries
     inner join received_ids
         on deliveries.event_id = received_ids.event_id
+    where deliveries.delivery_kind = 'activity'
     group by deliveries.event_id
 
 ),

@@ -3,6 +3,7 @@
     incremental_strategy='append',
     pre_hook="{{ rudderstack_replace_arrival_window() }}",
 ) }}  {#- one row per rejected raw row: an incremental run replaces its arrival window -#}
+{%- set cutoff = rudderstack_incremental_cutoff() %}
 
 with arrived as (
 
@@ -26,7 +27,12 @@ rejected as (
         sdk_session_id,
         rejection_reason
     from arrived
-    where rejection_reason is not null
+    where
+        rejection_reason is not null
+        {%- if cutoff is not none %}
+        {#- The window the pre-hook emptied, whatever cutoff int_events_arrived was created with. #}
+        and arrival_at > {{ cutoff }}
+        {%- endif %}
 
 )
 

@@ -9,6 +9,10 @@
       the earliest change (derived_from; NULL: all of them). Sessions before it cannot
       change: whether an event starts a session depends only on it and the event before.
     Empty on a full build, which re-sessionizes everything.
+
+    Rows stay until fct_sessions has used them (its post-hook empties this table): a run
+    that stops after fct_events and before fct_sessions leaves them, and the next run
+    rebuilds their sessions too, though fct_events no longer shows where events were.
 -#}
 {%- set cutoff = rudderstack_incremental_cutoff() -%}
 -- depends_on: {{ ref('int_events_arrived') }}
@@ -112,7 +116,7 @@ derived_scope as (
 
 ),
 
-final as (
+new_scope as (
 
     select
         'sdk' as scope_type,
@@ -127,6 +131,44 @@ final as (
         cast(null as {{ dbt.type_string() }}) as sdk_session_id,
         derived_from
     from derived_scope
+
+),
+
+{%- set unused = rudderstack_model_relation('int_sessionization_scope') %}
+
+scope_rows as (
+
+    select * from new_scope
+    {%- if unused is not none %}
+    union all
+    {#- Left by a run that stopped before fct_sessions used them. #}
+    select scope_type, actor_id, sdk_session_id, derived_from from {{ unused }}
+    {%- endif %}
+
+),
+
+{#- One row per SDK session; per actor, the earliest derived_from (NULL: everything). #}
+final as (
+
+    select distinct
+        scope_type,
+        actor_id,
+        sdk_session_id,
+        cast(null as {{ dbt.type_timestamp() }}) as derived_from
+    from scope_rows
+    where scope_type = 'sdk'
+    union all
+    select
+        scope_type,
+        actor_id,
+        cast(null as {{ dbt.type_string() }}) as sdk_session_id,
+        case
+            when max(case when derived_from is null then 1 else 0 end) = 1 then null
+            else min(derived_from)
+        end as derived_from
+    from scope_rows
+    where scope_type = 'derived'
+    group by scope_type, actor_id
 
 )
 
