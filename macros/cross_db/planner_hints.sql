@@ -14,3 +14,24 @@
 {% macro postgres__planner_hints() -%}
     set local enable_nestloop = off
 {%- endmacro %}
+
+
+{#-
+    The keyword that makes a CTE an optimisation fence, computed once: used where a
+    cheap, selective filter must run before expensive expressions (DuckDB otherwise
+    evaluates both in one filter over every row). Engines without it get nothing.
+-#}
+{% macro materialized_cte() -%}
+    {{ return(adapter.dispatch('materialized_cte', 'rudderstack_sessions')()) }}
+{%- endmacro %}
+
+{% macro default__materialized_cte() -%}
+{%- endmacro %}
+
+{% macro duckdb__materialized_cte() -%}
+    materialized
+{%- endmacro %}
+
+{% macro postgres__materialized_cte() -%}
+    materialized
+{%- endmacro %}

@@ -9,10 +9,14 @@
 {%- set cutoff = rudderstack_incremental_cutoff() -%}
 {{- rudderstack_assert_no_missed_rows(cutoff) -}}
 
-with events as (
+{#- On an incremental run, select the (few) rows after the cutoff before anything else. -#}
+with events as {{ materialized_cte() if cutoff is not none }} (
 
     -- depends_on: {{ ref('stg_rudderstack__identifies') }} (counted by the missed-rows check)
     select * from {{ ref('int_events_unioned') }}
+    {%- if cutoff is not none %}
+    where arrival_at > {{ cutoff }}
+    {%- endif %}
 
 ),
 
@@ -22,9 +26,6 @@ arrived as (
         {{ rudderstack_rejection_reason() }} as rejection_reason,
         *
     from events
-    {%- if cutoff is not none %}
-    where arrival_at > {{ cutoff }}
-    {%- endif %}
 
 )
 

@@ -27,12 +27,8 @@ rejected as (
         sdk_session_id,
         rejection_reason
     from arrived
-    where
-        rejection_reason is not null
-        {%- if cutoff is not none %}
-        {#- The window the pre-hook emptied, whatever cutoff int_events_arrived was created with. #}
-        and arrival_at > {{ cutoff }}
-        {%- endif %}
+    {#- The window the pre-hook emptied, whatever cutoff int_events_arrived was created with. #}
+    where rejection_reason is not null{% if cutoff is not none %} and arrival_at > {{ cutoff }}{% endif %}
 
 )
 
