@@ -8,8 +8,8 @@
 -#}
 -- depends_on: {{ ref('int_sessionization_scope') }}
 {%- set columns = [
-    'event_id', 'actor_id', 'event_at', 'sdk_session_id', 'cohort', 'delivery_source', 'received_at', 'loaded_at', 'tie_key', 'identical_row_count',
-    'duplicate_row_count', 'last_arrival_at',
+    'event_id', 'actor_id', 'event_at', 'sdk_session_id', 'cohort', 'delivery_source', 'received_at',
+    'loaded_at', 'tie_key', 'identical_row_count', 'duplicate_row_count', 'last_arrival_at',
 ] %}
 
 {%- if rudderstack_incremental_cutoff() is none %}
@@ -21,8 +21,15 @@ from {{ ref('int_events_deduplicated') }}
 
 with received as (
 
+    {#- Always in scope: their new positions are what put sessions in it. #}
     select {{ columns | join(', ') }}
     from {{ ref('int_events_deduplicated') }}
+
+),
+
+stored_in_scope as (
+
+    {{ rudderstack_events_in_scope(rudderstack_model_relation('fct_events')) }}
 
 ),
 
@@ -39,17 +46,17 @@ current_events as (
         {%- elif column == 'identical_row_count' %}
         cast(null as {{ dbt.type_bigint() }}) as identical_row_count{{ ',' if not loop.last }}
         {%- else %}
-        stored.{{ column }}{{ ',' if not loop.last }}
+        stored_in_scope.{{ column }}{{ ',' if not loop.last }}
         {%- endif %}
         {%- endfor %}
-    from {{ rudderstack_model_relation('fct_events') }} as stored
+    from stored_in_scope
     where not exists (
         select 1 from received
-        where received.event_id = stored.event_id
+        where received.event_id = stored_in_scope.event_id
     )
 
 )
 
-{{ rudderstack_events_in_scope('current_events') }}
+select * from current_events
 
 {%- endif %}
