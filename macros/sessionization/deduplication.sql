@@ -1,12 +1,11 @@
 {#-
     The dedup order (SPEC 1), in one place: per event id, the delivery received last;
-    ties go to the one loaded last, then to the latest event time, then to the lowest
-    tie key (every other staged column, as text, byte by byte), so every engine keeps
-    the same delivery. Deliveries equal on all of it are identical: any one will do.
+    ties go to the one loaded last, then to the latest event time (this macro), then to
+    the lowest tie key (rudderstack_tie_key, compared byte by byte), so every engine
+    keeps the same delivery. Deliveries equal on all of it are identical: any one will do.
 -#}
-{% macro rudderstack_delivery_order() -%}
-    received_at desc nulls last, loaded_at desc nulls last, event_at desc,
-    {{ rudderstack_sessions.binary_collation('tie_key') }}
+{% macro rudderstack_arrival_order() -%}
+    received_at desc nulls last, loaded_at desc nulls last, event_at desc
 {%- endmacro %}
 
 

@@ -18,20 +18,14 @@
         {%- endfor %}
     {%- endset -%}
     {%- set arrived -%}
-        (
-            select
-                {{ rudderstack_tie_key() }} as tie_key,
-                *
-            from {{ ref('int_events_arrived') }}
-            where rejection_reason is null
-        )
+        (select * from {{ ref('int_events_arrived') }} where rejection_reason is null)
     {%- endset -%}
     {%- set on_delivery -%}
         winners.event_id = kept.event_id
         and {{ rudderstack_sessions.null_safe_timestamp_equal('winners.received_at', 'kept.received_at') }}
         and {{ rudderstack_sessions.null_safe_timestamp_equal('winners.loaded_at', 'kept.loaded_at') }}
         and winners.event_at = kept.event_at
-        and (winners.tie_key is null or winners.tie_key = kept.tie_key)
+        and (winners.tie_key is null or winners.tie_key = {{ rudderstack_tie_key('kept.') }})
     {%- endset -%}
     select {{ select_list }}
     from {{ winners }} as winners
