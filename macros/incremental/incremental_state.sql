@@ -2,11 +2,12 @@
     Incremental runs (docs/decisions/0004-incremental-sessionization.md).
 
     A run is incremental when every state model exists, fct_sessions holds sessions,
-    and --full-refresh is not set. It then reads the raw rows that arrived after the
-    cutoff: the latest arrival fct_sessions has absorbed, minus var
-    incremental_lookback_minutes. fct_sessions is the last state model a run writes,
-    so a run that stops part-way leaves the cutoff where it was, and the next run
-    reads the same rows again (every state model is idempotent over them).
+    and --full-refresh is not set. It then reads the raw rows that arrived in its
+    window: after the cutoff (the latest arrival fct_sessions has absorbed, minus var
+    incremental_lookback_minutes) and no later than the run's start, so every model of
+    the run reads the same rows. fct_sessions is the last state model a run writes, so
+    a run that stops part-way leaves the cutoff where it was, and the next run reads
+    the same rows again (every state model is idempotent over them).
 -#}
 
 {#- The state models: all must exist for an incremental run. -#}
@@ -16,6 +17,15 @@
         {%- do models.append('fct_events_passthrough') -%}
     {%- endif -%}
     {{ return(models) }}
+{%- endmacro %}
+
+
+{#- Every model an incremental run rebuilds (views included: they hold the run's window). -#}
+{% macro rudderstack_run_models() -%}
+    {{ return(rudderstack_state_models() + [
+        'int_events_arrived', 'int_events_deduplicated', 'int_sessionization_scope',
+        'int_events_to_sessionize', 'int_events_sessionized',
+    ]) }}
 {%- endmacro %}
 
 
@@ -48,11 +58,58 @@
     {%- if latest is none -%}
         {{ return(none) }}
     {%- endif -%}
+    {{ rudderstack_assert_whole_run_selected() }}
     {%- if latest is string -%}
         {%- set latest = modules.datetime.datetime.fromisoformat(latest) -%}
     {%- endif -%}
     {%- set cutoff = latest - modules.datetime.timedelta(minutes=rudderstack_lookback_minutes()) -%}
-    {{ return("cast('" ~ cutoff.strftime('%Y-%m-%d %H:%M:%S.%f') ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+    {{ return(rudderstack_timestamp_literal(cutoff)) }}
+{%- endmacro %}
+
+
+{% macro rudderstack_timestamp_literal(value) -%}
+    {{ return("cast('" ~ value.strftime('%Y-%m-%d %H:%M:%S.%f') ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+{%- endmacro %}
+
+
+{#- The latest arrival a run reads: its start (UTC), the same for every model of the run. -#}
+{% macro rudderstack_run_bound() -%}
+    {{ return(rudderstack_timestamp_literal(run_started_at.astimezone(modules.pytz.utc).replace(tzinfo=none))) }}
+{%- endmacro %}
+
+
+{#-
+    The arrival window of a run, as a condition on `column`: after the cutoff (when
+    incremental) and no later than the run's start. The one place the window is written.
+-#}
+{% macro rudderstack_in_arrival_window(column='arrival_at', cutoff=none) -%}
+    {%- if cutoff is not none -%}
+        {{ column }} > {{ cutoff }} and {{ column }} <= {{ rudderstack_run_bound() }}
+    {%- else -%}
+        {{ column }} <= {{ rudderstack_run_bound() }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    An incremental run rebuilds a chain of views and tables that hold its window; running
+    part of it (dbt run -s fct_events) would mix windows. Fail early instead.
+-#}
+{% macro rudderstack_assert_whole_run_selected() -%}
+    {%- set selected = selected_resources | default([]) -%}
+    {%- set missing = [] -%}
+    {%- for node in graph.nodes.values()
+        if node.resource_type == 'model' and node.package_name == 'rudderstack_sessions'
+        and node.name in rudderstack_run_models() and node.unique_id not in selected -%}
+        {%- do missing.append(node.name) -%}
+    {%- endfor -%}
+    {%- if missing and selected and not var('incremental_allow_partial_runs', false) -%}
+        {{ exceptions.raise_compiler_error(
+            "An incremental run must rebuild every sessionization model together; this selection leaves out "
+            ~ missing | sort | join(', ') ~ ". Select them all, for example: dbt build --select +fct_sessions"
+            ~ " (or, to debug, --vars '{incremental_allow_partial_runs: true}')"
+        ) }}
+    {%- endif -%}
 {%- endmacro %}
 
 
@@ -69,11 +126,61 @@
 
 
 {#-
-    Pre-hook of the models that keep one row per raw row (int_event_deliveries,
-    int_events_rejected): before an incremental run appends the rows that arrived after
-    the cutoff, delete the ones it stored from that window last time, so reading the
-    lookback window again never counts a row twice. A full rebuild of an existing
-    table deletes everything first.
+    The raw activity rows this run reads, with their rejection reason: on a full build,
+    every row, straight from int_events_unioned (no copy); on an incremental run, the
+    int_events_arrived table, which holds the rows of the arrival window, so every model
+    of the run reads them from there instead of scanning the raw tables.
+-#}
+{% macro rudderstack_arrived_rows() -%}
+    {%- set arrived = ref('int_events_arrived') -%}
+    {%- set unioned = ref('int_events_unioned') -%}
+    {%- set cutoff = rudderstack_incremental_cutoff() -%}
+    {%- if cutoff is none -%}
+        (
+            select {{ rudderstack_rejection_reason() }} as rejection_reason, *
+            from {{ unioned }}
+            where {{ rudderstack_in_arrival_window() }}
+        )
+    {%- else -%}
+        {{ arrived }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    Every current raw delivery (valid or not) of the events a run deduplicates: on a
+    full build, every raw row; on an incremental run, every raw row whose id arrived in
+    the window, whenever its own delivery arrived. Deduplicating an event over all its
+    deliveries, straight from the raw tables, gives what a full refresh gives even when
+    the loader replaces rows in place.
+-#}
+{% macro rudderstack_delivery_rows() -%}
+    {%- set unioned = ref('int_events_unioned') -%}
+    {%- set cutoff = rudderstack_incremental_cutoff() -%}
+    {%- if cutoff is none -%}
+        {{ rudderstack_arrived_rows() }}
+    {%- else -%}
+        (
+            select {{ rudderstack_rejection_reason() }} as rejection_reason, *
+            from {{ unioned }}
+            where
+                {{ rudderstack_in_arrival_window() }}
+                and event_id in (
+                    select event_id from {{ ref('int_events_arrived') }}
+                    where rejection_reason is null
+                )
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    Pre-hook of the ledgers. int_events_rejected keeps one row per rejected raw row:
+    an incremental run deletes the rows of its window and inserts them again.
+    int_event_deliveries keeps one row per valid delivery and per identify call: an
+    incremental run deletes the window and every delivery of the events it received
+    (the loader may have replaced one in place) and inserts them again from the raw
+    tables. A full rebuild of an existing table deletes everything first.
 -#}
 {% macro rudderstack_replace_arrival_window() -%}
     {%- if execute and is_incremental() -%}
@@ -81,39 +188,70 @@
         delete from {{ this }}
         {%- if cutoff is not none %}
         where arrival_at > {{ cutoff }}
+        {%- if this.identifier == 'int_event_deliveries' %}
+            or (
+                delivery_kind = 'activity'
+                and event_id in (
+                    select event_id from {{ ref('int_events_arrived') }}
+                    where rejection_reason is null
+                )
+            )
+        {%- endif %}
         {%- endif %}
     {%- endif -%}
 {%- endmacro %}
 
 
 {#-
-    Fail loudly when raw rows arrived at or before the cutoff but were never read: they
-    were loaded after the run that passed their arrival time, further back than the
-    lookback reaches. Counts raw rows (activity and identify calls) against the rows the
-    state has absorbed (the delivery ledger and the rejected rows).
+    Fail loudly when the raw rows at or before the cutoff are not the rows the state
+    absorbed from them: rows loaded after the run that passed their arrival time
+    (further back than the lookback reaches) would never be read, and rows deleted or
+    rewritten behind the cutoff would never be noticed. Events whose id arrives in
+    this run's window are left out: their deliveries are read again whatever their
+    arrival, which also covers a loader that replaces rows in place.
 -#}
 {% macro rudderstack_assert_no_missed_rows(cutoff) -%}
     {%- if not execute or cutoff is none -%}
         {{ return('') }}
     {%- endif -%}
+    {%- set unioned = ref('int_events_unioned') -%}
+    {%- set identifies = ref('stg_rudderstack__identifies') -%}
+    {%- set deliveries = rudderstack_model_relation('int_event_deliveries') -%}
+    {%- set rejected = rudderstack_model_relation('int_events_rejected') -%}
     {%- set check -%}
+        with window_ids as (
+            select distinct event_id from {{ unioned }}
+            where {{ rudderstack_in_arrival_window('arrival_at', cutoff) }} and event_id is not null
+        ),
+        raw_rows as (
+            select
+                {{ rudderstack_rejection_reason() }} is null as is_valid,
+                event_id
+            from {{ unioned }}
+            where arrival_at <= {{ cutoff }}
+        )
         select
-            (select count(*) from {{ ref('int_events_unioned') }} where arrival_at <= {{ cutoff }})
-            + (select count(*) from {{ ref('stg_rudderstack__identifies') }} where arrival_at <= {{ cutoff }})
-            as raw_rows,
-            (select count(*) from {{ rudderstack_model_relation('int_event_deliveries') }} where arrival_at <= {{ cutoff }})
-            + (select count(*) from {{ rudderstack_model_relation('int_events_rejected') }} where arrival_at <= {{ cutoff }})
-            as absorbed_rows
+            (select count(*) from raw_rows
+             where is_valid and event_id not in (select event_id from window_ids))
+            - (select count(*) from {{ deliveries }}
+               where delivery_kind = 'activity' and arrival_at <= {{ cutoff }}
+               and event_id not in (select event_id from window_ids)) as activity_difference,
+            (select count(*) from raw_rows where not is_valid)
+            - (select count(*) from {{ rejected }} where arrival_at <= {{ cutoff }}) as rejected_difference,
+            (select count(*) from {{ identifies }} where arrival_at <= {{ cutoff }})
+            - (select count(*) from {{ deliveries }}
+               where delivery_kind = 'identify' and arrival_at <= {{ cutoff }}) as identify_difference
     {%- endset -%}
-    {%- set row = run_query(check).rows[0] -%}
-    {%- if row[0] > row[1] -%}
+    {%- set differences = run_query(check).rows[0] -%}
+    {%- if differences | select('ne', 0) | list -%}
         {{ exceptions.raise_compiler_error(
-            (row[0] - row[1]) ~ " raw RudderStack rows arrived (uuid_ts, else received_at) at or before the"
-            ~ " incremental cutoff " ~ cutoff ~ " but were loaded after the run that passed it: an incremental run"
-            ~ " would never read them, and sessions would be silently wrong. The lookback"
-            ~ " (var incremental_lookback_minutes = " ~ rudderstack_lookback_minutes() ~ ") is shorter than the delay"
-            ~ " between a row's arrival time and its load. Raise it to cover your loader's delay, then rebuild:"
-            ~ " dbt build --full-refresh"
+            "The raw RudderStack rows that arrived (uuid_ts, else received_at) at or before the incremental cutoff "
+            ~ cutoff ~ " are not the rows this project read from them (more raw than read, by activity rows,"
+            ~ " rejected rows and identify calls: " ~ differences | join(', ') ~ "). Positive: rows were loaded"
+            ~ " after the run that passed their arrival time, further back than the lookback"
+            ~ " (var incremental_lookback_minutes = " ~ rudderstack_lookback_minutes() ~ ") reaches; raise it"
+            ~ " to cover your loader's delay. Negative: raw rows were deleted or rewritten behind the cutoff."
+            ~ " Either way an incremental run would be silently wrong: rebuild with dbt build --full-refresh"
         ) }}
     {%- endif -%}
     {{ return('') }}

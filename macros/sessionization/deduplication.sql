@@ -12,17 +12,22 @@
 {#-
     The tie key of a delivery: its staged columns other than the times (event type,
     ids, names, context, passthrough), as one text, NULL marked apart from ''.
-    `prefix` qualifies the columns ('' or 'alias.'); `passthrough_prefix` those of the
-    passthrough columns when they come from elsewhere.
+    `prefix` qualifies the columns ('' or 'alias.').
 -#}
-{% macro rudderstack_tie_key(prefix='', passthrough_prefix=none) -%}
-    {%- set passthrough = rudderstack_passthrough_columns() -%}
+{% macro rudderstack_tie_key(prefix='') -%}
     {%- set parts = ["coalesce(" ~ prefix ~ "event_type, '')"] -%}
     {%- for raw_names, name, kind in rudderstack_activity_columns(none) if kind != 'timestamp' -%}
-        {%- set qualified = (passthrough_prefix if name in passthrough and passthrough_prefix is not none else prefix) ~ name -%}
-        {%- do parts.append("coalesce(cast(" ~ qualified ~ " as " ~ dbt.type_string() ~ "), chr(1))") -%}
+        {%- do parts.append("coalesce(cast(" ~ prefix ~ name ~ " as " ~ dbt.type_string() ~ "), chr(1))") -%}
     {%- endfor -%}
     concat_ws(chr(31), {{ parts | join(', ') }})
+{%- endmacro %}
+
+
+{#- Two deliveries (relation aliases) with the same three dedup times, NULLs equal. -#}
+{% macro rudderstack_same_times(left, right) -%}
+    {{ rudderstack_sessions.null_safe_timestamp_equal(left ~ '.received_at', right ~ '.received_at') }}
+    and {{ rudderstack_sessions.null_safe_timestamp_equal(left ~ '.loaded_at', right ~ '.loaded_at') }}
+    and {{ left }}.event_at = {{ right }}.event_at
 {%- endmacro %}
 
 

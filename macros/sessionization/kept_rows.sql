@@ -2,11 +2,12 @@
     The full rows of the deliveries deduplication kept, for `winners` (a relation or
     CTE with int_events_deduplicated's keys: event_id, delivery_source, received_at,
     loaded_at, event_at, tie_key (set only when the kept delivery ties with another on
-    the three times), identical_row_count). Returns `carried` columns of the
-    winners and `columns` of the kept row: from int_events_arrived for a delivery that
-    arrived this run (one of identical copies when there are several), from `stored`
-    (the previous state: fct_events or fct_events_passthrough) otherwise.
-    Deduplication ranks narrow keys; this is the one place full rows are joined back.
+    the three times), identical_row_count). Returns `carried` columns of the winners
+    and `columns` of the kept row: from the raw deliveries the run deduplicated
+    (rudderstack_delivery_rows; one of identical copies when there are several) for a
+    winner that is one ('arrived'), from `stored` (fct_events as it stood) for an event
+    an incremental run re-sessionizes without having received it again ('stored').
+    Deduplication ranks narrow keys; this is where the stored rows get their columns.
 -#}
 {% macro rudderstack_kept_rows(winners, carried, columns, stored=none) -%}
     {%- set select_list -%}
@@ -18,13 +19,11 @@
         {%- endfor %}
     {%- endset -%}
     {%- set arrived -%}
-        (select * from {{ ref('int_events_arrived') }} where rejection_reason is null)
+        (select * from {{ rudderstack_delivery_rows() }} as delivery_rows where rejection_reason is null)
     {%- endset -%}
     {%- set on_delivery -%}
         winners.event_id = kept.event_id
-        and {{ rudderstack_sessions.null_safe_timestamp_equal('winners.received_at', 'kept.received_at') }}
-        and {{ rudderstack_sessions.null_safe_timestamp_equal('winners.loaded_at', 'kept.loaded_at') }}
-        and winners.event_at = kept.event_at
+        and {{ rudderstack_same_times('winners', 'kept') }}
         and (winners.tie_key is null or winners.tie_key = {{ rudderstack_tie_key('kept.') }})
     {%- endset -%}
     select {{ select_list }}

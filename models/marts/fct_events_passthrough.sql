@@ -14,10 +14,7 @@ with winners as (
 
 final as (
 
-    {{ rudderstack_kept_rows(
-        'winners', ['event_id'], rudderstack_passthrough_columns(),
-        stored=this if is_incremental() and rudderstack_incremental_cutoff() is not none else none,
-    ) }}
+    {{ rudderstack_kept_rows('winners', ['event_id'], rudderstack_passthrough_columns()) }}
 
 )
 

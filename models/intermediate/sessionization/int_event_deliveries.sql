@@ -6,18 +6,20 @@
 
 {#-
     The ledger of deliveries: one narrow row per valid raw activity row, and per raw
-    identify row. It makes duplicate counts exact across incremental runs (a duplicate
-    can arrive any time later) and lets a run prove it missed no raw row.
+    identify row. A run checks against it that it missed no raw row behind the cutoff
+    (rudderstack_assert_no_missed_rows). An incremental run rewrites the window and
+    every delivery of the events it received (rudderstack_replace_arrival_window).
 -#}
 {%- set cutoff = rudderstack_incremental_cutoff() -%}
 
 with activity as (
 
+    {#- All deliveries of the events this run deduplicates, whatever their arrival. #}
     select
         event_id,
         arrival_at,
         'activity' as delivery_kind
-    from {{ ref('int_events_arrived') }}
+    from {{ rudderstack_delivery_rows() }} as delivery_rows
     where rejection_reason is null
 
 ),
@@ -29,24 +31,15 @@ identifies as (
         arrival_at,
         'identify' as delivery_kind
     from {{ ref('stg_rudderstack__identifies') }}
-
-),
-
-deliveries as (
-
-    select * from activity
-    union all
-    select * from identifies
+    where {{ rudderstack_in_arrival_window('arrival_at', cutoff) }}
 
 ),
 
 final as (
 
-    select * from deliveries
-    {%- if cutoff is not none %}
-    {#- The window the pre-hook emptied, whatever cutoff int_events_arrived was created with. #}
-    where arrival_at > {{ cutoff }}
-    {%- endif %}
+    select * from activity
+    union all
+    select * from identifies
 
 )
 

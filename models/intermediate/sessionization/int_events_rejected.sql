@@ -3,11 +3,10 @@
     incremental_strategy='append',
     pre_hook="{{ rudderstack_replace_arrival_window() }}",
 ) }}  {#- one row per rejected raw row: an incremental run replaces its arrival window -#}
-{%- set cutoff = rudderstack_incremental_cutoff() %}
 
 with arrived as (
 
-    select * from {{ ref('int_events_arrived') }}
+    select * from {{ rudderstack_arrived_rows() }} as arrived_rows
 
 ),
 
@@ -27,8 +26,7 @@ rejected as (
         sdk_session_id,
         rejection_reason
     from arrived
-    {#- The window the pre-hook emptied, whatever cutoff int_events_arrived was created with. #}
-    where rejection_reason is not null{% if cutoff is not none %} and arrival_at > {{ cutoff }}{% endif %}
+    where rejection_reason is not null
 
 )
 

@@ -16,6 +16,7 @@
 -#}
 {%- set cutoff = rudderstack_incremental_cutoff() -%}
 -- depends_on: {{ ref('int_events_arrived') }}
+-- depends_on: {{ ref('int_events_unioned') }}
 -- depends_on: {{ ref('int_events_deduplicated') }}
 -- depends_on: {{ ref('stg_rudderstack__identifies') }}
 
@@ -32,7 +33,7 @@ where 1 = 0
 
 with received_ids as (
 
-    select distinct event_id from {{ ref('int_events_arrived') }}
+    select distinct event_id from {{ rudderstack_arrived_rows() }} as arrived
     where rejection_reason is null
 
 ),
@@ -75,7 +76,7 @@ identifies_received as (
         sdk_session_id
     from {{ ref('stg_rudderstack__identifies') }}
     where
-        arrival_at > {{ cutoff }}
+        {{ rudderstack_in_arrival_window('arrival_at', cutoff) }}
         and sdk_session_id is not null
         and actor_id is not null
 
