@@ -6,7 +6,9 @@
     own transaction.
     DuckDB materializes a subplan that two branches share (the raw rows, read narrow by
     deduplication and wide by the join-back) as a wide temporary result: on 10M events
-    that costs a third of the fct_events build. Reading it twice is cheaper.
+    that costs a third of the fct_events build. Reading it twice is cheaper. (DuckDB's
+    SET lasts for the connection, so for the models after it too, in this project's
+    runs only.)
 -#}
 {% macro planner_hints() -%}
     {{ return(adapter.dispatch('planner_hints', 'rudderstack_sessions')()) }}

@@ -1,8 +1,9 @@
 {#-
-    The dedup order (SPEC 1), in one place: per event id, the delivery received last;
-    ties go to the one loaded last, then to the latest event time (this macro), then to
-    the lowest tie key (rudderstack_tie_key, compared byte by byte), so every engine
-    keeps the same delivery. Deliveries equal on all of it are identical: any one will do.
+    The dedup order (SPEC 1): per event id, the delivery received last; ties go to the
+    one loaded last, then to the latest event time (this macro), then to the lowest tie
+    key (rudderstack_tie_key, compared byte by byte; int_events_deduplicated builds it
+    only for deliveries tied on the three times), so every engine keeps the same
+    delivery. Deliveries equal on all of it are identical: any one will do.
 -#}
 {% macro rudderstack_arrival_order() -%}
     received_at desc nulls last, loaded_at desc nulls last, event_at desc

@@ -3,28 +3,31 @@
 
     Returns a select of every column of `relation` plus
       partition_event_number   1, 2, ... over the partition's events in order
-      is_new_session           true on the first event of each derived session
+      is_new_session           true on the first event of each session
       session_started_at       the time of that first event
       event_number_in_session  1, 2, ... within the session
       session_id               session_id_hash(['derived', partition columns..., start in microseconds])
     Two window passes over one sort (partition, event_at, event_id): the minimum for
     gaps and islands.
 
-    Rule (SPEC 2.3-2.4): per partition (the actor), ordered by (event_at, event_id), a
+    Rule (SPEC 2.3-2.4): per partition (typically the actor), in event_order, a
     session starts at the first event and whenever the gap to the previous event is
     strictly greater than the timeout of the later event's cohort. Gaps are compared
     exactly, in microseconds; a gap equal to the timeout stays in the session.
 
-    relation:     a relation, a ref(), or the name of a CTE holding only the events to
-                  sessionize (in this project: the events without an SDK session id).
-    partition_by: column name or list of names identifying the actor.
+    relation:     a relation, a ref(), or the name of a CTE holding the events to
+                  sessionize.
+    partition_by: column name or list of names identifying the actor. (This project
+                  passes ['actor_id', 'sdk_session_id']: an actor's events without an
+                  SDK session id share the partition (actor, NULL).)
     cohort:       column holding each event's cohort, or none for a single timeout.
     timeouts:     cohort -> minutes; defaults to var('session_timeout_minutes').
     keep_together: optional SQL condition; an event for which it holds never starts a
                   session (but the first of its partition). This project passes
                   'sdk_session_id is not null' with the SDK session id in partition_by,
                   so SDK sessions come out of the same window pass, never split.
-    with_session_id: false to leave out session_id (a caller computing its own ids).
+    with_session_id: false to leave out session_id: this project computes its own, so
+                  that an SDK session's id does not depend on the partition columns.
 
     A team can call it on its own model, for example:
         select * from ({{ rudderstack_sessions.sessionize_by_gap(ref('my_events'),

@@ -80,8 +80,8 @@
     {%- set reserved = [
         'actor_id', 'event_type', 'cohort', 'session_id', 'session_source', 'session_started_at',
         'is_new_session', 'event_number_in_session', 'partition_event_number', 'duplicate_row_count',
-        'rejection_reason', 'arrival_rank', 'tied_row_count', 'tie_rank', 'delivered_row_count',
-        'ledger_row_count', 'ledger_last_arrival_at',
+        'rejection_reason', 'arrival_rank', 'tied_row_count', 'tie_rank', 'tie_key', 'delivered_row_count',
+        'identical_row_count', 'delivery_source', 'delivery_kind', 'copy_rank', 'scope_type', 'derived_from',
         'arrival_at', 'last_arrival_at',
     ] -%}
     {%- for column in rudderstack_activity_columns(none, with_passthrough=false) -%}
@@ -130,7 +130,7 @@
 {%- endmacro %}
 
 
-{#- Column names of the unified activity stream (int_events_unioned), in order. -#}
+{#- Column names of the unified activity stream (int_events_unioned). -#}
 {% macro rudderstack_event_columns() -%}
     {%- set names = ['event_type'] -%}
     {%- for column in rudderstack_activity_columns(none) -%}

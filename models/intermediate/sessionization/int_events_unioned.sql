@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}  {#- read once by each of its two consumers; no need to store it -#}
+{{ config(materialized='view') }}  {#- a union: its readers filter it, no need to store it -#}
 
 with tracks as (
 
