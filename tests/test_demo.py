@@ -7,6 +7,8 @@ import pytest
 from tests.compare import (
     assert_conserved,
     assert_matches_reference,
+    assert_same_tables,
+    snapshot,
     warehouse_events,
     warehouse_sessions,
 )
@@ -73,3 +75,33 @@ def test_same_session_ids_on_every_engine(request: pytest.FixtureRequest, worksp
     for engine in others:
         assert warehouse_events(built[engine]) == events, f"fct_events differ between {first} and {engine}"
         assert warehouse_sessions(built[engine]) == sessions, f"fct_sessions differ between {first} and {engine}"
+    # Every column of the analyst marts, too (attribution, stitching, funnels, medians).
+    marts = ("fct_sessions", "dim_users", "dim_actor_users", "fct_funnel_steps", "fct_funnel_conversion")
+    tables = snapshot(built[first], marts)
+    assert all(tables.values()), {model: len(rows) for model, rows in tables.items()}
+    for engine in others:
+        assert_same_tables(snapshot(built[engine], marts), tables, f"{engine} vs {first}")
+
+
+def readme_queries() -> list[str]:
+    """The SQL blocks of the README's "Example queries" section, as written."""
+    text = (PROJECT_DIR / "README.md").read_text()
+    section = text.split("## Example queries", 1)[1].split("\n## ", 1)[0]
+    return [block.split("```", 1)[0].strip() for block in section.split("```sql\n")[1:]]
+
+
+def test_readme_queries_run_on_the_demo(engine: str, workspace_factory) -> None:
+    workspace = demo_workspace(engine, workspace_factory)
+    queries = readme_queries()
+    assert len(queries) == 4, "the README's example queries moved: update this test"
+    # Unqualified table names, as an analyst writes them: DuckDB's default schema is the
+    # target's; on PostgreSQL the search path points at it.
+    prefix = "" if engine == "duckdb" else 'set search_path to "{schema}"; '
+    by_day, by_landing_page, checkout, users = (workspace.query(prefix + q) for q in queries)
+    [total] = workspace.query("select count(*) as sessions from {schema}.fct_sessions")
+    assert sum(r["sessions"] for r in by_day) == total["sessions"]
+    assert by_landing_page and all(0 <= r["bounce_rate"] <= 1 for r in by_landing_page)
+    assert {r["step_index"] for r in checkout} == {1, 2, 3, 4}
+    assert all(r["conversion_from_first_step"] == 1 for r in checkout if r["step_index"] == 1)
+    assert any(r["step_index"] == 4 and r["entities"] > 0 for r in checkout), "nobody completed an order"
+    assert users and all(r["sessions"] >= 1 for r in users)

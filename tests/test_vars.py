@@ -51,6 +51,21 @@ INVALID_VARS = [
     ({"event_passthrough_columns": ["channel"]}, "reserved name"),
     ({"event_passthrough_columns": ["context traits"]}, "not a plain column name"),
     ({"sessionization_cohort": " "}, "must be a SQL expression"),
+    ({"session_engagement": {"min_views": 0}}, "'min_views' must be a positive number"),
+    ({"session_engagement": {"min_duration": 10}}, "unknown keys min_duration"),
+    ({"session_engagement": {"events": "Signed Up"}}, "'events' must be a list of event names"),
+    ({"funnels": [{"name": "f", "scope": "session", "steps": []}]}, "'steps' must be a list of at least one step"),
+    ({"funnels": [{"name": "f", "scope": "session"}]}, "'steps' must be a list of at least one step"),
+    ({"funnels": [{"name": "f", "scope": "session", "steps": ["A"]},
+                  {"name": "f", "scope": "user", "steps": ["B"]}]}, "the name is used twice"),
+    ({"funnels": [{"name": "f", "scope": "account", "steps": ["A"]}]}, "'scope' must be 'session' or 'user'"),
+    ({"funnels": [{"name": "f", "scope": "user", "steps": ["A", "B"], "conversion_window_minutes": 0}]},
+     "'conversion_window_minutes' must be a positive number"),
+    ({"funnels": [{"name": "f", "scope": "user", "steps": ["A", "B"], "conversion_window_minutes": "1h"}]},
+     "'conversion_window_minutes' must be a positive number"),
+    ({"funnels": [{"name": "f", "scope": "user", "steps": ["A", {"page": "/x"}]}]}, "step 2 must be an event name"),
+    ({"funnels": [{"scope": "user", "steps": ["A"]}]}, "'name' must be a non-empty text"),
+    ({"funnels": {"name": "f", "scope": "user", "steps": ["A"]}}, "must be a list of funnels"),
 ]
 
 

@@ -244,7 +244,9 @@ def events_sql(knobs: Knobs, first_actor: int, last_actor: int) -> str:
             when platform = 'server' then {pick('kind_draw', [
                 "'Order Shipped'", "'Invoice Paid'", "'Subscription Renewed'", "'Refund Issued'"])}
             when platform = 'mobile' and event_n = 0 then 'Application Opened'
-            else {pick('kind_draw', ["'Product Viewed'", "'Product Added'", "'Checkout Started'", "'Order Completed'"])}
+            -- A shop's funnel: every other track views a product, an eighth completes an order.
+            else {pick(rnd(knobs, 'track', 'actor_n', 'session_n', 'event_n'), ["'Product Viewed'"] * 4
+                       + ["'Product Added'"] * 2 + ["'Checkout Started'", "'Order Completed'"])}
         end as event_text,
         case when table_name = 'pages' then page[1]
             when table_name = 'screens' then {pick('kind_draw / 0.55', ["'Home'", "'Search'", "'Product'", "'Cart'"])}

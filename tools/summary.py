@@ -1,4 +1,4 @@
-"""Print what a DuckDB build of the project holds: events, rejects, sessions by source and cohort.
+"""Print what a DuckDB build of the project holds: events, sessions, channels, funnels.
 
     python -m tools.summary [--database PATH] [--schema NAME]
 
@@ -37,6 +37,23 @@ def summary(database: Path, schema: str) -> str:
             order by session_source desc, cohort
             """.format(schema=schema)
         ).fetchall()
+        channels = connection.execute(
+            """
+            select channel_group, count(*), round(avg(case when is_bounce then 100.0 else 0 end), 1),
+                   count(distinct stitched_user_id)
+            from {schema}.fct_sessions
+            group by channel_group
+            order by count(*) desc, channel_group
+            """.format(schema=schema)
+        ).fetchall()
+        funnel_steps = connection.execute(
+            """
+            select funnel_name, step_index, step_name, entities, conversion_from_first_step
+            from {schema}.fct_funnel_conversion
+            where split_by = 'all'
+            order by funnel_name, step_index
+            """.format(schema=schema)
+        ).fetchall()
     lines = [
         f"events      {events:>7,}  from {actors:,} actors"
         f" (+ {duplicates:,} duplicate rows discarded, {rejected:,} rows rejected)",
@@ -49,6 +66,15 @@ def summary(database: Path, schema: str) -> str:
         lines.append(
             f"  {source:<8} {cohort:<10} {sessions:>8,} {session_events:>7,} {median_minutes:>10} {flag:>13}"
         )
+    lines += ["", f"  {'channel group':<16} {'sessions':>8} {'bounce %':>8} {'users':>6}"]
+    for group, sessions, bounce_rate, users in channels:
+        lines.append(f"  {group:<16} {sessions:>8,} {bounce_rate:>8} {users:>6,}")
+    funnel = None
+    for name, step_index, step_name, entities, from_first in funnel_steps:
+        if name != funnel:
+            funnel = name
+            lines += ["", f"  funnel {name}"]
+        lines.append(f"    {step_index}. {step_name:<24} {entities:>7,}  {float(from_first or 0):>6.1%}")
     return "\n".join(lines)
 
 

@@ -1,18 +1,18 @@
 {#-
     Incremental runs (docs/decisions/0004-incremental-sessionization.md).
 
-    A run is incremental when every state model exists, fct_sessions holds sessions,
+    A run is incremental when every state model exists, int_sessions holds sessions,
     and --full-refresh is not set. It then reads the raw rows that arrived in its
-    window: after the cutoff (the latest arrival fct_sessions has absorbed, minus var
+    window: after the cutoff (the latest arrival int_sessions has absorbed, minus var
     incremental_lookback_minutes) and no later than the run's start, so every model of
-    the run reads the same rows. fct_sessions is the last state model a run writes, so
+    the run reads the same rows. int_sessions is the last state model a run writes, so
     a run that stops part-way leaves the cutoff where it was, and the next run reads
     the same rows again (every state model is idempotent over them).
 -#}
 
 {#- The state models: all must exist for an incremental run. -#}
 {% macro rudderstack_state_models() -%}
-    {%- set models = ['int_events_rejected', 'int_event_deliveries', 'fct_events', 'fct_sessions'] -%}
+    {%- set models = ['int_events_rejected', 'int_event_deliveries', 'fct_events', 'int_sessions'] -%}
     {%- if rudderstack_passthrough_columns() -%}
         {%- do models.append('fct_events_passthrough') -%}
     {%- endif -%}
@@ -49,11 +49,15 @@
     {%- endif -%}
     {%- for model_name in rudderstack_state_models() -%}
         {%- if rudderstack_model_relation(model_name) is none -%}
+            {%- if rudderstack_model_relation('int_sessions') is not none -%}
+                {{ log("rudderstack_sessions: " ~ model_name ~ " does not exist, so " ~ model.name
+                    ~ " is built from all the data, not incrementally", info=true) }}
+            {%- endif -%}
             {{ return(none) }}
         {%- endif -%}
     {%- endfor -%}
     {%- set result = run_query(
-        'select max(last_arrival_at) from ' ~ rudderstack_model_relation('fct_sessions')) -%}
+        'select max(last_arrival_at) from ' ~ rudderstack_model_relation('int_sessions')) -%}
     {%- set latest = result.columns[0].values()[0] -%}
     {%- if latest is none -%}
         {{ return(none) }}

@@ -25,7 +25,7 @@
 
 
 {#-
-    Pre-hook of fct_sessions: before an incremental run inserts the sessions it rebuilt,
+    Pre-hook of int_sessions: before an incremental run inserts the sessions it rebuilt,
     delete every session in its scope (an id can vanish: a derived session whose start
     moved, an SDK session whose events moved away). A full rebuild of the existing
     table deletes everything first.

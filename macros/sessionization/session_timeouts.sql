@@ -42,7 +42,7 @@
     {%- else -%}
         cast(case {{ cohort_expression }}
             {%- for cohort, value in microseconds.items() if cohort != 'default' %}
-            when '{{ cohort | replace("'", "''") }}' then {{ value }}
+            when {{ sql_string(cohort) }} then {{ value }}
             {%- endfor %}
             else {{ microseconds['default'] }}
         end as {{ dbt.type_bigint() }})

@@ -1,6 +1,6 @@
 {#-
     What an incremental run must re-sessionize, decided before fct_events and
-    fct_sessions change (it reads their previous state):
+    int_sessions change (it reads their previous state):
     - 'sdk' rows: the SDK sessions (actor, session id) that an event received again
       belongs to now or belonged to before, or that an identify call received again
       names (it can carry the session's start flag);
@@ -10,8 +10,8 @@
       change: whether an event starts a session depends only on it and the event before.
     Empty on a full build, which re-sessionizes everything.
 
-    Rows stay until fct_sessions has used them (its post-hook empties this table): a run
-    that stops after fct_events and before fct_sessions leaves them, and the next run
+    Rows stay until int_sessions has used them (its post-hook empties this table): a run
+    that stops after fct_events and before int_sessions leaves them, and the next run
     rebuilds their sessions too, though fct_events no longer shows where events were.
 -#}
 {%- set cutoff = rudderstack_incremental_cutoff() -%}
@@ -108,7 +108,7 @@ derived_scope as (
         earliest_changes.actor_id,
         max(sessions.session_started_at) as derived_from
     from earliest_changes
-    left join {{ rudderstack_model_relation('fct_sessions') }} as sessions
+    left join {{ rudderstack_model_relation('int_sessions') }} as sessions
         on
             earliest_changes.actor_id = sessions.actor_id
             and sessions.session_source = 'derived'
@@ -142,7 +142,7 @@ scope_rows as (
     select * from new_scope
     {%- if unused is not none %}
     union all
-    {#- Left by a run that stopped before fct_sessions used them. #}
+    {#- Left by a run that stopped before int_sessions used them. #}
     select scope_type, actor_id, sdk_session_id, derived_from from {{ unused }}
     {%- endif %}
 

@@ -1,0 +1,197 @@
+"""A pure-Python reference for the analyst marts, written from the spec and the docs.
+
+Input: the warehouse's events (fct_events, whose sessionization tests/reference.py
+checks) and identify calls (stg_rudderstack__identifies); output: what fct_sessions'
+attribution and identity columns, fct_funnel_steps and fct_funnel_conversion must hold.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import statistics
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from tests.harness import PROJECT_DIR
+
+Row = dict[str, Any]
+UTM = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+ENGAGEMENT = {"min_duration_seconds": 10, "min_views": 2, "events": []}
+
+
+def order_key(event: Row) -> tuple:
+    """(event_at, event_id), event ids compared byte by byte."""
+    return event["event_at"], event["event_id"].encode()
+
+
+def microseconds(delta: dt.timedelta) -> int:
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def like(pattern: str | None, value: str) -> bool:
+    """SQL LIKE on a lower-cased value; an empty pattern matches anything."""
+    pattern = (pattern or "%").lower()
+    regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, value, flags=re.S) is not None
+
+
+def channel_group(medium: str | None, source: str | None, domain: str | None) -> str:
+    with open(PROJECT_DIR / "seeds" / "channel_groups.csv", newline="") as handle:
+        rules = sorted(csv.DictReader(handle), key=lambda rule: int(rule["rule_order"]))
+    touch = [(value or "(none)").lower() for value in (medium, source, domain)]
+    for rule in rules:
+        patterns = (rule["utm_medium_like"], rule["utm_source_like"], rule["referring_domain_like"])
+        if all(like(p, v) for p, v in zip(patterns, touch)):
+            return rule["channel_group"]
+    return "Other"
+
+
+def sessions(events: list[Row], identifies: list[Row]) -> dict[str, Row]:
+    """session_id -> the attribution and identity columns of fct_sessions."""
+    by_session: dict[str, list[Row]] = defaultdict(list)
+    for event in events:
+        by_session[event["session_id"]].append(event)
+    result: dict[str, Row] = {}
+    for session_id, rows in by_session.items():
+        rows.sort(key=lambda e: e["event_number_in_session"])
+        first = rows[0]
+        pages = [e for e in rows if e["event_type"] == "page"]
+        referred = next((e for e in rows if e["page_referrer"] is not None), None)
+        campaign = next((e for e in rows if any(e[c] is not None for c in UTM)), None)
+        views = sum(e["event_type"] in ("page", "screen") for e in rows)
+        started, ended = min(e["event_at"] for e in rows), max(e["event_at"] for e in rows)
+        result[session_id] = {
+            "actor_id": first["actor_id"],
+            "anonymous_id": next((e["anonymous_id"] for e in rows if e["anonymous_id"] is not None), None),
+            "session_started_at": started,
+            "session_user_id": next((e["user_id"] for e in rows if e["user_id"] is not None), None),
+            "landing_page_path": pages[0]["page_path"] if pages else None,
+            "exit_page_path": pages[-1]["page_path"] if pages else None,
+            "referrer": referred and referred["page_referrer"],
+            "referring_domain": referred and referred["page_referring_domain"],
+            **{c: campaign and campaign[c] for c in UTM},
+            "device_type": first["device_type"],
+            "os_name": first["os_name"],
+            "library_name": first["library_name"],
+            "library_version": first["library_version"],
+            "is_bounce": views == 1 and len(rows) == 1,
+            "is_engaged": (
+                microseconds(ended - started) >= ENGAGEMENT["min_duration_seconds"] * 1_000_000
+                or views >= ENGAGEMENT["min_views"]
+                or any(e["event_name"] in ENGAGEMENT["events"] for e in rows)
+            ),
+        }
+        result[session_id]["channel_group"] = channel_group(
+            result[session_id]["utm_medium"], result[session_id]["utm_source"], result[session_id]["referring_domain"])
+    _stitch(result, events, identifies)
+    return result
+
+
+def _stitch(sessions_by_id: dict[str, Row], events: list[Row], identifies: list[Row]) -> None:
+    """stitched_user_id and user_session_number, as the docs of fct_sessions define them."""
+    links: dict[str, list[tuple]] = defaultdict(list)
+    for call in identifies:
+        if None not in (call["event_id"], call["anonymous_id"], call["user_id"], call["identified_at"]):
+            links[call["anonymous_id"]].append((call["identified_at"], call["user_id"].encode(), call["user_id"]))
+    for event in events:
+        if event["anonymous_id"] is not None and event["user_id"] is not None:
+            links[event["anonymous_id"]].append((event["event_at"], event["user_id"].encode(), event["user_id"]))
+    runs: dict[str, list[tuple]] = {}
+    for anonymous_id, observed in links.items():
+        observed.sort()
+        runs[anonymous_id] = []
+        for at, _, user in observed:
+            if not runs[anonymous_id] or runs[anonymous_id][-1][1] != user:
+                runs[anonymous_id].append((at, user))
+    for session in sessions_by_id.values():
+        user = session["session_user_id"]
+        candidates = runs.get(session["anonymous_id"], []) if session["anonymous_id"] is not None else []
+        if user is None and candidates:
+            started = [u for at, u in candidates if at <= session["session_started_at"]]
+            user = started[-1] if started else candidates[0][1]
+        session["stitched_user_id"] = user
+    numbered: dict[tuple, list[tuple]] = defaultdict(list)
+    for session_id, session in sessions_by_id.items():
+        key = (session["stitched_user_id"], None if session["stitched_user_id"] else session["actor_id"])
+        numbered[key].append((session["session_started_at"], session_id.encode(), session_id))
+    for members in numbered.values():
+        for number, (_, _, session_id) in enumerate(sorted(members), start=1):
+            sessions_by_id[session_id]["user_session_number"] = number
+
+
+def matches(step: Any, event: Row) -> bool:
+    if isinstance(step, str):
+        return event["event_name"] == step
+    return all(event[key] == value for key, value in step.items() if key != "name")
+
+
+def step_name(step: Any) -> str:
+    if isinstance(step, str):
+        return step
+    return step.get("name") or " ".join(str(step[k]) for k in ("event_name", "event_type", "page_path") if k in step)
+
+
+def funnel_steps(events: list[Row], sessions_by_id: dict[str, Row], funnels: list[Row]) -> list[Row]:
+    """fct_funnel_steps: per funnel and entity, one attempt from its first step-1 event."""
+    rows: list[Row] = []
+    for funnel in funnels:
+        by_entity: dict[str, list[Row]] = defaultdict(list)
+        for event in events:
+            if funnel["scope"] == "session":
+                entity = event["session_id"]
+            else:
+                entity = sessions_by_id[event["session_id"]]["stitched_user_id"] or event["actor_id"]
+            by_entity[entity].append(event)
+        window = funnel.get("conversion_window_minutes")
+        for entity, entity_events in by_entity.items():
+            entity_events.sort(key=order_key)
+            position, previous, start, cohort = -1, None, None, None
+            for index, step in enumerate(funnel["steps"], start=1):
+                found = next((i for i in range(position + 1, len(entity_events)) if matches(step, entity_events[i])), None)
+                if found is None:
+                    break
+                event = entity_events[found]
+                if start is not None and window is not None and (
+                        microseconds(event["event_at"] - start) > round(window * 60 * 1_000_000)):
+                    break
+                start = start or event["event_at"]
+                cohort = cohort or event["cohort"]
+                rows.append({
+                    "funnel_name": funnel["name"], "entity_id": entity, "step_index": index,
+                    "step_name": step_name(step), "event_id": event["event_id"], "reached_at": event["event_at"],
+                    "cohort": cohort,
+                    "funnel_started_at": start,
+                    "seconds_from_previous_step": None if previous is None
+                    else Decimal(microseconds(event["event_at"] - previous)) / 1_000_000,
+                })
+                position, previous = found, event["event_at"]
+    return rows
+
+
+def funnel_conversion(steps: list[Row], funnels: list[Row]) -> dict[tuple, Row]:
+    """fct_funnel_conversion keyed by (funnel, split_by, first_step_date, cohort, step_index)."""
+    splits: dict[tuple, list[Row]] = defaultdict(list)
+    for row in steps:
+        for split in (("all", None, None), ("first_step_date", row["funnel_started_at"].date(), None),
+                      ("cohort", None, row["cohort"])):
+            splits[(row["funnel_name"], *split)].append(row)
+    result: dict[tuple, Row] = {}
+    for funnel in funnels:
+        for key, rows in splits.items():
+            if key[0] != funnel["name"]:
+                continue
+            counts = [sum(r["step_index"] == i for r in rows) for i in range(1, len(funnel["steps"]) + 1)]
+            for index, count in enumerate(counts, start=1):
+                seconds = [r["seconds_from_previous_step"] for r in rows
+                           if r["step_index"] == index and r["seconds_from_previous_step"] is not None]
+                previous = counts[index - 2] if index > 1 else None
+                result[(*key, index)] = {
+                    "entities": count,
+                    "conversion_from_previous_step": None if not previous else Decimal(count) / previous,
+                    "conversion_from_first_step": None if not counts[0] else Decimal(count) / counts[0],
+                    "median_seconds_from_previous_step": statistics.median(seconds) if seconds else None,
+                }
+    return result
