@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import statistics
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from tests.harness import PROJECT_DIR
@@ -171,6 +171,11 @@ def funnel_steps(events: list[Row], sessions_by_id: dict[str, Row], funnels: lis
     return rows
 
 
+def floor6(value: Decimal) -> Decimal:
+    """Rounded down to 6 decimals (microseconds), as the marts round ratios and medians."""
+    return value.quantize(Decimal("0.000001"), rounding=ROUND_FLOOR)
+
+
 def funnel_conversion(steps: list[Row], funnels: list[Row]) -> dict[tuple, Row]:
     """fct_funnel_conversion keyed by (funnel, split_by, first_step_date, cohort, step_index)."""
     splits: dict[tuple, list[Row]] = defaultdict(list)
@@ -190,8 +195,8 @@ def funnel_conversion(steps: list[Row], funnels: list[Row]) -> dict[tuple, Row]:
                 previous = counts[index - 2] if index > 1 else None
                 result[(*key, index)] = {
                     "entities": count,
-                    "conversion_from_previous_step": None if not previous else Decimal(count) / previous,
-                    "conversion_from_first_step": None if not counts[0] else Decimal(count) / counts[0],
-                    "median_seconds_from_previous_step": statistics.median(seconds) if seconds else None,
+                    "conversion_from_previous_step": None if not previous else floor6(Decimal(count) / previous),
+                    "conversion_from_first_step": None if not counts[0] else floor6(Decimal(count) / counts[0]),
+                    "median_seconds_from_previous_step": floor6(statistics.median(seconds)) if seconds else None,
                 }
     return result

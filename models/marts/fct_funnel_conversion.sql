@@ -54,12 +54,28 @@ split_steps as (
         funnel_name,
         entity_id,
         step_index,
-        seconds_from_previous_step
+        cast(seconds_from_previous_step * 1000000 as {{ dbt.type_bigint() }}) as microseconds_from_previous_step
     from steps
     {%- if not loop.last %}
     union all
     {%- endif %}
     {%- endfor %}
+
+),
+
+ranked_steps as (
+
+    {#- Each split's step times in order, for an exact median (integers, no percentile_cont). #}
+    select
+        *,
+        row_number() over (
+            partition by split_by, first_step_date, cohort, funnel_name, step_index
+            order by microseconds_from_previous_step nulls last
+        ) as time_rank,
+        count(microseconds_from_previous_step) over (
+            partition by split_by, first_step_date, cohort, funnel_name, step_index
+        ) as timed_count
+    from split_steps
 
 ),
 
@@ -72,8 +88,11 @@ reached as (
         funnel_name,
         step_index,
         cast(count(*) as {{ dbt.type_bigint() }}) as entities,
-        {{ median('seconds_from_previous_step') }} as median_seconds_from_previous_step
-    from split_steps
+        {#- The two middle times (the same one twice for an odd count), added. #}
+        sum(case when time_rank = floor((timed_count + 1) / 2.0) then microseconds_from_previous_step end)
+        + sum(case when time_rank = ceil((timed_count + 1) / 2.0) then microseconds_from_previous_step end)
+            as middle_microseconds_sum
+    from ranked_steps
     group by split_by, first_step_date, cohort, funnel_name, step_index
 
 ),
@@ -97,7 +116,7 @@ spine as (
         funnel_step_names.step_index,
         funnel_step_names.step_name,
         coalesce(reached.entities, 0) as entities,
-        reached.median_seconds_from_previous_step
+        reached.middle_microseconds_sum
     from splits
     inner join funnel_step_names
         on splits.funnel_name = funnel_step_names.funnel_name
@@ -114,6 +133,20 @@ spine as (
 
 ),
 
+with_previous as (
+
+    select
+        *,
+        lag(entities) over (
+            partition by funnel_name, split_by, first_step_date, cohort order by step_index
+        ) as previous_entities,
+        first_value(entities) over (
+            partition by funnel_name, split_by, first_step_date, cohort order by step_index
+        ) as first_entities
+    from spine
+
+),
+
 final as (
 
     select
@@ -124,22 +157,13 @@ final as (
         step_index,
         step_name,
         entities,
-        cast(
-            entities / cast(
-                nullif(lag(entities) over (
-                    partition by funnel_name, split_by, first_step_date, cohort order by step_index
-                ), 0) as {{ dbt.type_numeric() }}
-            ) as {{ dbt.type_numeric() }}
-        ) as conversion_from_previous_step,
-        cast(
-            entities / cast(
-                nullif(first_value(entities) over (
-                    partition by funnel_name, split_by, first_step_date, cohort order by step_index
-                ), 0) as {{ dbt.type_numeric() }}
-            ) as {{ dbt.type_numeric() }}
-        ) as conversion_from_first_step,
-        median_seconds_from_previous_step
-    from spine
+        {{ ratio_6_decimals('entities', 'previous_entities') }} as conversion_from_previous_step,
+        {{ ratio_6_decimals('entities', 'first_entities') }} as conversion_from_first_step,
+        {#- Half the middle sum, rounded down to the microsecond. #}
+        {{ seconds_from_microseconds(
+            'cast((middle_microseconds_sum - mod(middle_microseconds_sum, 2)) / 2 as ' ~ dbt.type_bigint() ~ ')'
+        ) }} as median_seconds_from_previous_step
+    from with_previous
 
 )
 

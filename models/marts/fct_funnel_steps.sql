@@ -160,12 +160,9 @@ final as (
         event_id,
         funnel_started_at,
         cohort,
-        cast(
-            cast(
-                {{ epoch_microseconds('reached_at') }} - {{ epoch_microseconds('previous_step_reached_at') }}
-                as {{ dbt.type_numeric() }}
-            ) / 1000000 as {{ dbt.type_numeric() }}
-        ) as seconds_from_previous_step
+        {{ seconds_from_microseconds(
+            epoch_microseconds('reached_at') ~ ' - ' ~ epoch_microseconds('previous_step_reached_at')
+        ) }} as seconds_from_previous_step
     from funnel_{{ loop.index }}
     {%- if not loop.last %}
     union all

@@ -197,13 +197,9 @@ final as (
         touches.channel,
         touches.session_started_at,
         touches.session_ended_at,
-        cast(
-            cast(
-                {{ epoch_microseconds('touches.session_ended_at') }}
-                - {{ epoch_microseconds('touches.session_started_at') }}
-                as {{ dbt.type_numeric() }}
-            ) / 1000000 as {{ dbt.type_numeric() }}
-        ) as duration_seconds,
+        {{ seconds_from_microseconds(
+            epoch_microseconds('touches.session_ended_at') ~ ' - ' ~ epoch_microseconds('touches.session_started_at')
+        ) }} as duration_seconds,
         touches.event_count,
         touches.track_count,
         touches.page_count,
