@@ -8,7 +8,6 @@ attribution and identity columns, fct_funnel_steps and fct_funnel_conversion mus
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import re
 import statistics
 from collections import defaultdict
@@ -16,6 +15,7 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from tests.harness import PROJECT_DIR
+from tests.reference import epoch_microseconds
 
 Row = dict[str, Any]
 UTM = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
@@ -25,10 +25,6 @@ ENGAGEMENT = {"min_duration_seconds": 10, "min_views": 2, "events": []}
 def order_key(event: Row) -> tuple:
     """(event_at, event_id), event ids compared byte by byte."""
     return event["event_at"], event["event_id"].encode()
-
-
-def microseconds(delta: dt.timedelta) -> int:
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def like(pattern: str | None, value: str) -> bool:
@@ -79,7 +75,7 @@ def sessions(events: list[Row], identifies: list[Row]) -> dict[str, Row]:
             "library_version": first["library_version"],
             "is_bounce": views == 1 and len(rows) == 1,
             "is_engaged": (
-                microseconds(ended - started) >= ENGAGEMENT["min_duration_seconds"] * 1_000_000
+                epoch_microseconds(ended) - epoch_microseconds(started) >= ENGAGEMENT["min_duration_seconds"] * 1_000_000
                 or views >= ENGAGEMENT["min_views"]
                 or any(e["event_name"] in ENGAGEMENT["events"] for e in rows)
             ),
@@ -155,7 +151,7 @@ def funnel_steps(events: list[Row], sessions_by_id: dict[str, Row], funnels: lis
                     break
                 event = entity_events[found]
                 if start is not None and window is not None and (
-                        microseconds(event["event_at"] - start) > round(window * 60 * 1_000_000)):
+                        epoch_microseconds(event["event_at"]) - epoch_microseconds(start) > round(window * 60 * 1_000_000)):
                     break
                 start = start or event["event_at"]
                 cohort = cohort or event["cohort"]
@@ -165,7 +161,7 @@ def funnel_steps(events: list[Row], sessions_by_id: dict[str, Row], funnels: lis
                     "cohort": cohort,
                     "funnel_started_at": start,
                     "seconds_from_previous_step": None if previous is None
-                    else Decimal(microseconds(event["event_at"] - previous)) / 1_000_000,
+                    else Decimal(epoch_microseconds(event["event_at"]) - epoch_microseconds(previous)) / 1_000_000,
                 })
                 position, previous = found, event["event_at"]
     return rows

@@ -70,7 +70,7 @@ entity_events as (
         select
             *,
             row_number() over (
-                partition by entity_id order by event_at, {{ binary_collation('event_id') }}
+                partition by entity_id order by {{ event_order() }}
             ) as match_rank
         from {{ f }}_events
         where matches_step_1
@@ -100,20 +100,14 @@ entity_events as (
             previous.funnel_started_at,
             previous.event_at as previous_step_reached_at,
             row_number() over (
-                partition by later.entity_id order by later.event_at, {{ binary_collation('later.event_id') }}
+                partition by later.entity_id order by {{ event_order('later.event_at', 'later.event_id') }}
             ) as match_rank
         from {{ f }}_events as later
         inner join {{ f }}_step_{{ k - 1 }} as previous
             on later.entity_id = previous.entity_id
         where
             later.matches_step_{{ k }}
-            and (
-                later.event_at > previous.event_at
-                or (
-                    later.event_at = previous.event_at
-                    and {{ binary_collation('later.event_id') }} > {{ binary_collation('previous.event_id') }}
-                )
-            )
+            and {{ event_is_after('later', 'previous') }}
             {%- if funnel.window_microseconds is not none %}
             and {{ epoch_microseconds('later.event_at') }} - {{ epoch_microseconds('previous.funnel_started_at') }}
             <= {{ funnel.window_microseconds }}

@@ -7,6 +7,9 @@
     goes to the user of the run it falls in (fct_sessions), not to whoever came first.
 -#}
 
+{#- Observations and runs of an anonymous id in time order, then by user id byte by byte. -#}
+{%- set run_order = 'partition by anonymous_id order by run_started_at, ' ~ binary_collation('user_id') %}
+
 with links as (
 
     select * from {{ ref('int_identity_links') }}
@@ -44,14 +47,8 @@ final as (
         anonymous_id,
         user_id,
         run_started_at,
-        lead(run_started_at) over (
-            partition by anonymous_id
-            order by run_started_at, {{ binary_collation('user_id') }}
-        ) as next_run_started_at,
-        row_number() over (
-            partition by anonymous_id
-            order by run_started_at, {{ binary_collation('user_id') }}
-        ) as run_number
+        lead(run_started_at) over ({{ run_order }}) as next_run_started_at,
+        row_number() over ({{ run_order }}) as run_number
     from run_starts
 
 )
