@@ -13,3 +13,7 @@
 {% macro duckdb__epoch_microseconds(timestamp_expression) -%}
     epoch_us({{ timestamp_expression }})
 {%- endmacro %}
+
+{% macro spark__epoch_microseconds(timestamp_expression) -%}
+    unix_micros({{ timestamp_expression }})
+{%- endmacro %}

@@ -9,6 +9,7 @@
     that costs a third of the fct_events build. Reading it twice is cheaper. (DuckDB's
     SET lasts for the connection, so for the models after it too, in this project's
     runs only.)
+    Spark: the session time zone, see spark__planner_hints.
 -#}
 {% macro planner_hints() -%}
     {{ return(adapter.dispatch('planner_hints', 'rudderstack_sessions')()) }}
@@ -23,6 +24,11 @@
 
 {% macro postgres__planner_hints() -%}
     set local enable_nestloop = off
+{%- endmacro %}
+
+{#- Spark shows and parses timestamps in the session time zone: UTC, whatever the cluster's default. -#}
+{% macro spark__planner_hints() -%}
+    set spark.sql.session.timeZone = UTC
 {%- endmacro %}
 
 

@@ -42,6 +42,19 @@
     timestamptz
 {%- endmacro %}
 
+{#-
+    Spark's `timestamp` is already an instant (stored in UTC, shown in the session time
+    zone), and the Spark pre-hook sets the session time zone to UTC (planner_hints), so
+    an instant is its UTC time; casting text with an offset to it converts correctly.
+-#}
+{% macro spark__type_timestamptz() -%}
+    timestamp
+{%- endmacro %}
+
+{% macro spark__utc_from_timestamptz(expression) -%}
+    cast({{ expression }} as timestamp)
+{%- endmacro %}
+
 
 {#- True when an ISO-8601 text ends in a UTC offset after its time ('...10:00:00Z', '...10:00+02:00'). -#}
 {% macro text_has_utc_offset(expression) -%}
@@ -49,11 +62,15 @@
 {%- endmacro %}
 
 {% macro utc_offset_pattern() -%}
-    '[0-9]:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)? ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$'
+    '[0-9]:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)? ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$'
 {%- endmacro %}
 
 {% macro default__text_has_utc_offset(expression) -%}
     {{ expression }} ~ {{ rudderstack_sessions.utc_offset_pattern() }}
+{%- endmacro %}
+
+{% macro spark__text_has_utc_offset(expression) -%}
+    {{ expression }} rlike {{ rudderstack_sessions.utc_offset_pattern() }}
 {%- endmacro %}
 
 {% macro duckdb__text_has_utc_offset(expression) -%}

@@ -179,30 +179,31 @@
 
 
 {#-
-    Pre-hook of the ledgers. int_events_rejected keeps one row per rejected raw row:
-    an incremental run deletes the rows of its window and inserts them again.
-    int_event_deliveries keeps one row per valid delivery and per identify call: an
-    incremental run deletes the window and every delivery of the events it received
-    (the loader may have replaced one in place) and inserts them again from the raw
-    tables. A full rebuild of an existing table deletes everything first.
+    The stored rows a ledger's incremental run replaces (rudderstack_delete_replaced_rows,
+    rudderstack_select_with_unreplaced_rows); none on a full build, which replaces all.
+    int_events_rejected keeps one row per rejected raw row: a run replaces the rows of
+    its window. int_event_deliveries keeps one row per valid delivery and per identify
+    call: a run replaces the window and every delivery of the events it received (the
+    loader may have replaced one in place), inserting them again from the raw tables.
 -#}
-{% macro rudderstack_replace_arrival_window() -%}
-    {%- if execute and is_incremental() -%}
-        {%- set cutoff = rudderstack_incremental_cutoff() -%}
-        delete from {{ this }}
-        {%- if cutoff is not none %}
-        where arrival_at > {{ cutoff }}
-        {%- if this.identifier == 'int_event_deliveries' %}
-            or (
-                delivery_kind = 'activity'
-                and event_id in (
-                    select event_id from {{ ref('int_events_arrived') }}
-                    where rejection_reason is null
-                )
-            )
-        {%- endif %}
-        {%- endif %}
+{% macro rudderstack_arrival_window_replaced(with_received_events=false) -%}
+    {%- set cutoff = rudderstack_incremental_cutoff() -%}
+    {%- if cutoff is none -%}
+        {{ return(none) }}
     {%- endif -%}
+    {%- set condition -%}
+        stored.arrival_at > {{ cutoff }}
+        {%- if with_received_events %}
+        or (
+            stored.delivery_kind = 'activity'
+            and stored.event_id in (
+                select event_id from {{ ref('int_events_arrived') }}
+                where rejection_reason is null
+            )
+        )
+        {%- endif %}
+    {%- endset -%}
+    {{ return(condition) }}
 {%- endmacro %}
 
 

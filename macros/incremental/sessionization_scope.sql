@@ -25,34 +25,33 @@
 
 
 {#-
-    Pre-hook of int_sessions: before an incremental run inserts the sessions it rebuilt,
-    delete every session in its scope (an id can vanish: a derived session whose start
-    moved, an SDK session whose events moved away). A full rebuild of the existing
-    table deletes everything first.
+    The stored sessions an incremental run of int_sessions replaces: every session in
+    its scope (an id can vanish: a derived session whose start moved, an SDK session
+    whose events moved away). None on a full build, which replaces all.
 -#}
-{% macro rudderstack_delete_sessions_in_scope() -%}
-    {%- if execute and is_incremental() -%}
-        {%- set cutoff = rudderstack_incremental_cutoff() -%}
-        delete from {{ this }} as sessions
-        {%- if cutoff is not none %}
-        where exists (
+{% macro rudderstack_sessions_in_scope_replaced() -%}
+    {%- if rudderstack_incremental_cutoff() is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set condition -%}
+        exists (
             select 1
             from {{ ref('int_sessionization_scope') }} as scope
             where
-                sessions.actor_id = scope.actor_id
+                stored.actor_id = scope.actor_id
                 and (
                     (
                         scope.scope_type = 'sdk'
-                        and sessions.session_source = 'sdk'
-                        and sessions.sdk_session_id = scope.sdk_session_id
+                        and stored.session_source = 'sdk'
+                        and stored.sdk_session_id = scope.sdk_session_id
                     )
                     or (
                         scope.scope_type = 'derived'
-                        and sessions.session_source = 'derived'
-                        and (scope.derived_from is null or sessions.session_started_at >= scope.derived_from)
+                        and stored.session_source = 'derived'
+                        and (scope.derived_from is null or stored.session_started_at >= scope.derived_from)
                     )
                 )
         )
-        {%- endif %}
-    {%- endif -%}
+    {%- endset -%}
+    {{ return(condition) }}
 {%- endmacro %}

@@ -69,7 +69,7 @@
         from (
             select
                 gap_input.*,
-                row_number() over ({{ event_order }}) as partition_event_number,
+                cast(row_number() over ({{ event_order }}) as {{ dbt.type_bigint() }}) as partition_event_number,
                 {%- if keep_together is not none %}
                 case
                     when {{ keep_together }} then row_number() over ({{ event_order }}) = 1

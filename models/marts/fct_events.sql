@@ -1,7 +1,6 @@
+{{ config(**rudderstack_state_config('delete+insert', partition_column='event_date', unique_key='event_id')) }}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='event_id',
+    pre_hook="{{ rudderstack_delete_replaced_rows() }}",
 ) }}  {#- an incremental run rewrites the events of the sessions it rebuilt -#}
 
 {%- set carried = [
@@ -75,9 +74,10 @@ final as (
         received_at,
         loaded_at,
         last_arrival_at,
-        duplicate_row_count
+        duplicate_row_count,
+        cast(event_at as date) as event_date
     from sessionized_events
 
 )
 
-select * from final
+{{ rudderstack_select_with_unreplaced_rows('final', 'stored.event_id in (select event_id from final)', 'event_date') }}

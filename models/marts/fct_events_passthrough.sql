@@ -1,8 +1,7 @@
+{{ config(**rudderstack_state_config('delete+insert', partition_column='event_date', unique_key='event_id')) }}
 {{ config(
     enabled=rudderstack_passthrough_columns() | length > 0,
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='event_id',
+    pre_hook="{{ rudderstack_delete_replaced_rows() }}",
 ) }}  {#- built only when there is something to carry; an incremental run rewrites the events received again -#}
 
 with winners as (
@@ -12,10 +11,22 @@ with winners as (
 
 ),
 
+kept as (
+
+    {{ rudderstack_kept_rows('winners', ['event_id', 'event_at'], rudderstack_passthrough_columns()) }}
+
+),
+
 final as (
 
-    {{ rudderstack_kept_rows('winners', ['event_id'], rudderstack_passthrough_columns()) }}
+    select
+        event_id,
+        {%- for column in rudderstack_passthrough_columns() %}
+        {{ column }},
+        {%- endfor %}
+        cast(event_at as date) as event_date
+    from kept
 
 )
 
-select * from final
+{{ rudderstack_select_with_unreplaced_rows('final', 'stored.event_id in (select event_id from final)', 'event_date') }}

@@ -58,10 +58,10 @@ final as (
 
     select
         *,
-        row_number() over (
+        cast(row_number() over (
             partition by stitched_user_id, case when stitched_user_id is null then actor_id end
             order by session_started_at, {{ binary_collation('session_id') }}
-        ) as user_session_number
+        ) as {{ dbt.type_bigint() }}) as user_session_number
     from stitched
 
 )

@@ -1,14 +1,13 @@
+{{ config(**rudderstack_state_config('append', partition_column='arrival_date')) }}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ rudderstack_replace_arrival_window() }}",
+    pre_hook="{{ rudderstack_delete_replaced_rows(rudderstack_arrival_window_replaced(with_received_events=true)) }}",
 ) }}  {#- one row per raw row: an incremental run replaces its arrival window -#}
 
 {#-
     The ledger of deliveries: one narrow row per valid raw activity row, and per raw
     identify row. A run checks against it that it missed no raw row behind the cutoff
     (rudderstack_assert_no_missed_rows). An incremental run rewrites the window and
-    every delivery of the events it received (rudderstack_replace_arrival_window).
+    every delivery of the events it received (rudderstack_arrival_window_replaced).
 -#}
 {%- set cutoff = rudderstack_incremental_cutoff() -%}
 
@@ -35,12 +34,23 @@ identifies as (
 
 ),
 
-final as (
+deliveries as (
 
     select * from activity
     union all
     select * from identifies
 
+),
+
+final as (
+
+    select
+        *,
+        cast(arrival_at as date) as arrival_date
+    from deliveries
+
 )
 
-select * from final
+{{ rudderstack_select_with_unreplaced_rows(
+    'final', rudderstack_arrival_window_replaced(with_received_events=true), 'arrival_date'
+) }}

@@ -1,7 +1,6 @@
+{{ config(**rudderstack_state_config('append', partition_column='arrival_date')) }}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ rudderstack_replace_arrival_window() }}",
+    pre_hook="{{ rudderstack_delete_replaced_rows(rudderstack_arrival_window_replaced()) }}",
 ) }}  {#- one row per rejected raw row: an incremental run replaces its arrival window -#}
 
 with arrived as (
@@ -24,10 +23,11 @@ rejected as (
         arrival_at,
         channel,
         sdk_session_id,
-        rejection_reason
+        rejection_reason,
+        cast(arrival_at as date) as arrival_date
     from arrived
     where rejection_reason is not null
 
 )
 
-select * from rejected
+{{ rudderstack_select_with_unreplaced_rows('rejected', rudderstack_arrival_window_replaced(), 'arrival_date') }}

@@ -14,6 +14,14 @@
     that stops after fct_events and before int_sessions leaves them, and the next run
     rebuilds their sessions too, though fct_events no longer shows where events were.
 -#}
+{#-
+    Where tables cannot be replaced while read (Spark's Parquet tables), this one is an
+    incremental model overwriting its scope_type partitions, which hold the unused rows.
+#}
+{%- if rudderstack_rewrites_partitions() %}
+{{ config(**rudderstack_state_config('append', partition_column='scope_type')) }}
+{{ config(pre_hook="{{ rudderstack_delete_replaced_rows() }}") }}
+{%- endif %}
 {%- set cutoff = rudderstack_incremental_cutoff() -%}
 -- depends_on: {{ ref('int_events_arrived') }}
 -- depends_on: {{ ref('int_events_unioned') }}

@@ -1,8 +1,7 @@
+{{ config(**rudderstack_state_config('append', partition_column='session_date')) }}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ rudderstack_delete_sessions_in_scope() }}",
-    post_hook="delete from {{ ref('int_sessionization_scope') }}",
+    pre_hook="{{ rudderstack_delete_replaced_rows(rudderstack_sessions_in_scope_replaced()) }}",
+    post_hook="{{ rudderstack_clear_table(ref('int_sessionization_scope')) }}",
 ) }}  {#- an incremental run deletes the sessions in its scope, then inserts them rebuilt -#}
 -- depends_on: {{ ref('int_sessionization_scope') }}
 {#-
@@ -231,7 +230,8 @@ final as (
         case
             when touches.session_source = 'sdk' then coalesce(touches.is_first_event_flagged, false)
         end as is_first_event_session_start,
-        touches.last_arrival_at
+        touches.last_arrival_at,
+        cast(touches.session_started_at as date) as session_date
     from touches
     left join touch_channel_groups
         on
@@ -241,4 +241,4 @@ final as (
 
 )
 
-select * from final
+{{ rudderstack_select_with_unreplaced_rows('final', rudderstack_sessions_in_scope_replaced(), 'session_date') }}

@@ -1,0 +1,107 @@
+{#-
+    How an incremental run replaces stored rows (docs/decisions/0006-spark.md).
+
+    A state model names the stored rows a run replaces with a condition over `stored`
+    (the model's table), never NULL. Engines that delete rows (DuckDB, PostgreSQL,
+    Spark on Delta or Iceberg) delete them in a pre-hook, then insert the new rows.
+    Spark on plain Parquet tables cannot delete: there each state model is partitioned
+    by a date and the run overwrites the partitions it touches (insert_overwrite,
+    dynamic), so the model's query adds back the stored rows of those partitions that
+    the condition does not replace. Either way the table ends as a full refresh would
+    leave it.
+-#}
+
+{#- True when incremental runs rewrite partitions instead of deleting rows. -#}
+{% macro rudderstack_rewrites_partitions() -%}
+    {{ return(target.type == 'spark' and rudderstack_spark_file_format() == 'parquet') }}
+{%- endmacro %}
+
+
+{#- var spark_file_format: parquet (default), delta or iceberg. -#}
+{% macro rudderstack_spark_file_format() -%}
+    {%- set file_format = var('spark_file_format', 'parquet') -%}
+    {%- if file_format not in ['parquet', 'delta', 'iceberg'] -%}
+        {{ exceptions.raise_compiler_error(
+            "var 'spark_file_format' must be parquet, delta or iceberg, got '" ~ file_format
+            ~ "'. Example: --vars '{spark_file_format: delta}'"
+        ) }}
+    {%- endif -%}
+    {{ return(file_format) }}
+{%- endmacro %}
+
+
+{#-
+    The config of a state model: `strategy` (append, or delete+insert on unique_key) on
+    DuckDB and PostgreSQL; on Spark, insert_overwrite of the `partition_column`
+    partitions for Parquet, else append / merge on unique_key (Delta, Iceberg).
+-#}
+{% macro rudderstack_state_config(strategy, partition_column, unique_key=none) -%}
+    {%- set config = {'materialized': 'incremental', 'incremental_strategy': strategy, 'unique_key': unique_key} -%}
+    {%- if target.type == 'spark' -%}
+        {%- if rudderstack_spark_file_format() == 'parquet' -%}
+            {%- do config.update({
+                'incremental_strategy': 'insert_overwrite', 'partition_by': [partition_column], 'unique_key': none,
+            }) -%}
+        {%- elif strategy == 'delete+insert' -%}
+            {%- do config.update({'incremental_strategy': 'merge'}) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(config) }}
+{%- endmacro %}
+
+
+{#-
+    Pre-hook of a state model. On an existing table: a full rebuild (no incremental
+    cutoff) empties it; an incremental run deletes the rows `condition` replaces (none:
+    nothing here, the strategy replaces them), except where partitions are rewritten.
+-#}
+{% macro rudderstack_delete_replaced_rows(condition=none) -%}
+    {%- if execute and is_incremental() -%}
+        {%- if rudderstack_incremental_cutoff() is none -%}
+            {{ rudderstack_clear_table(this) }}
+        {%- elif condition is not none and not rudderstack_rewrites_partitions() -%}
+            delete from {{ this }} as stored where {{ condition }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    The final select of a state model: the rows of `cte`; where partitions are
+    rewritten, plus the stored rows of every partition touched (by a new row or a
+    replaced one) that `condition` does not replace.
+-#}
+{% macro rudderstack_select_with_unreplaced_rows(cte, condition, partition_column) -%}
+    select * from {{ cte }}
+    {%- if execute and rudderstack_rewrites_partitions() and is_incremental()
+        and rudderstack_incremental_cutoff() is not none %}
+    union all
+    select stored.*
+    from {{ this }} as stored
+    where
+        stored.{{ partition_column }} in (
+            select {{ partition_column }} from {{ cte }}
+            union
+            select stored.{{ partition_column }} from {{ this }} as stored where {{ condition }}
+        )
+        and not ({{ condition }})
+    {%- endif %}
+{%- endmacro %}
+
+
+{#- Remove every row of a table (Spark's Parquet tables have no DELETE). -#}
+{% macro rudderstack_clear_table(relation) -%}
+    {{ return(adapter.dispatch('rudderstack_clear_table', 'rudderstack_sessions')(relation)) }}
+{%- endmacro %}
+
+{% macro default__rudderstack_clear_table(relation) -%}
+    delete from {{ relation }}
+{%- endmacro %}
+
+{% macro spark__rudderstack_clear_table(relation) -%}
+    {%- if rudderstack_rewrites_partitions() -%}
+        truncate table {{ relation }}
+    {%- else -%}
+        delete from {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
