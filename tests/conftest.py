@@ -1,8 +1,9 @@
-"""Fixtures: one workspace per test and engine; a throwaway PostgreSQL per session.
+"""Fixtures: one workspace per test and engine; a throwaway PostgreSQL and one local Spark
+per session.
 
-Engines: `pytest --engines duckdb,postgres` (default: both). When PostgreSQL cannot be
-started the postgres cases are skipped with the reason, except under CI=true, where
-they fail: CI never passes without every engine.
+Engines: `pytest --engines duckdb,postgres,spark` (default: all three). When PostgreSQL
+or Spark cannot be started their cases are skipped with the reason, except under
+CI=true, where they fail: CI never passes without every engine.
 """
 
 from __future__ import annotations
@@ -18,15 +19,16 @@ import pytest
 
 from tests.harness import Workspace
 from tests.pg_server import PostgresServer, PostgresUnavailable, postgres_server
+from tests.spark_session import SparkDbt, SparkUnavailable
 
-ALL_ENGINES = ("duckdb", "postgres")
+ALL_ENGINES = ("duckdb", "postgres", "spark")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--engines",
         default=",".join(ALL_ENGINES),
-        help="comma-separated engines to test (default: duckdb,postgres)",
+        help="comma-separated engines to test (default: duckdb,postgres,spark)",
     )
 
 
@@ -74,6 +76,17 @@ def _admin(server: PostgresServer, statement: str) -> None:
 
 
 @pytest.fixture(scope="session")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> SparkDbt:
+    """dbt on a local Spark in this process (its JVM lives until the tests end)."""
+    try:
+        return SparkDbt(tmp_path_factory.mktemp("spark"))
+    except SparkUnavailable as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Spark is required under CI=true: {error}")
+        pytest.skip(f"Spark unavailable: {error}")
+
+
+@pytest.fixture(scope="session")
 def workspace_factory(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """make(engine, label) -> a fresh Workspace with its own database objects."""
     counter = iter(range(10_000))
@@ -81,7 +94,8 @@ def workspace_factory(request: pytest.FixtureRequest, tmp_path_factory: pytest.T
     def make(engine: str, label: str) -> Workspace:
         name = f"{re.sub(r'[^a-z0-9]+', '_', label.lower())[:30]}_{next(counter)}"
         server = request.getfixturevalue("postgres") if engine == "postgres" else None
-        return Workspace(engine, tmp_path_factory.mktemp(f"{engine}_{name}"), name, server)
+        spark = request.getfixturevalue("spark") if engine == "spark" else None
+        return Workspace(engine, tmp_path_factory.mktemp(f"{engine}_{name}"), name, server, spark)
 
     return make
 

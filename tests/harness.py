@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.pg_server import PostgresServer
-from tools.load import load_duckdb, load_postgres
+from tests.spark_session import SparkDbt
+from tools.load import load_duckdb, load_postgres, write_parquet
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # The dbt of the interpreter running the tests (.venv/bin/dbt), whatever PATH says.
@@ -31,10 +32,11 @@ class DbtFailed(AssertionError):
 
 @dataclass
 class Workspace:
-    engine: str  # 'duckdb' | 'postgres'
+    engine: str  # 'duckdb' | 'postgres' | 'spark'
     directory: Path
     name: str
     postgres: PostgresServer | None = None
+    spark: SparkDbt | None = None
     raw_schema: str = field(init=False)
     target_schema: str = field(init=False)
 
@@ -60,6 +62,10 @@ class Workspace:
         }
         if self.engine == "duckdb":
             env["DBT_DUCKDB_PATH"] = str(self.duckdb_path)
+        elif self.engine == "spark":
+            assert self.spark is not None
+            env.update(self.spark.env())
+            env["DBT_SPARK_SCHEMA"] = self.target_schema
         else:
             assert self.postgres is not None
             env.update(self.postgres.dbt_env())
@@ -77,11 +83,20 @@ class Workspace:
         """Write raw RudderStack tables into this workspace's raw schema (append: add rows)."""
         if self.engine == "duckdb":
             load_duckdb(self.duckdb_path, self.raw_schema, rows_by_table, drop_columns, column_types, append)
+        elif self.engine == "spark":
+            # As a user would: Parquet files, registered as tables by the project's operation.
+            write_parquet(self.directory / "raw_parquet", rows_by_table, drop_columns, column_types, append)
+            self.register_parquet(self.directory / "raw_parquet", self.raw_schema)
         else:
             assert self.postgres is not None
             load_postgres(
                 self.postgres.connect_kwargs(), self.raw_schema, rows_by_table, drop_columns, column_types, append
             )
+
+    def register_parquet(self, directory: Path, schema: str) -> None:
+        """Spark: Parquet files as the raw tables of `schema`, with the project's operation."""
+        self.dbt("run-operation", "register_rudderstack_parquet", "--args",
+                 json.dumps({"path": str(directory), "schema": schema}))
 
     # -- dbt -----------------------------------------------------------------------------
     def dbt(self, *args: str, vars: Mapping[str, Any] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -94,7 +109,11 @@ class Workspace:
         ]
         if vars:
             command += ["--vars", json.dumps(dict(vars))]
-        result = subprocess.run(command, cwd=self.directory, env=self.env(), capture_output=True, text=True)
+        if self.engine == "spark":
+            assert self.spark is not None
+            result = self.spark.run(command[1:], self.env())
+        else:
+            result = subprocess.run(command, cwd=self.directory, env=self.env(), capture_output=True, text=True)
         if check and result.returncode != 0:
             raise DbtFailed(f"{' '.join(args)} failed on {self.engine}:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
         return result
@@ -107,6 +126,10 @@ class Workspace:
     def execute(self, sql: str) -> None:
         """Run a statement in this workspace's database; `{raw}` is the raw schema."""
         sql = sql.replace("{raw}", self.raw_schema)
+        if self.engine == "spark":
+            assert self.spark is not None
+            self.spark.execute(sql.replace('"', "`"))
+            return
         if self.engine == "duckdb":
             import duckdb
 
@@ -127,6 +150,9 @@ class Workspace:
     def query(self, sql: str) -> list[dict[str, Any]]:
         """Rows as dicts; `{schema}` in sql is the target schema. Times come back naive UTC."""
         sql = sql.replace("{schema}", self.target_schema)
+        if self.engine == "spark":
+            assert self.spark is not None
+            return self.spark.query(sql)
         if self.engine == "duckdb":
             import duckdb
 
@@ -145,6 +171,19 @@ class Workspace:
                 return [dict(zip(names, row)) for row in cursor.fetchall()]
         finally:
             connection.close()
+
+
+    def built_columns(self) -> dict[str, list[str]]:
+        """The columns of every table and view in the target schema, by relation name."""
+        if self.engine == "spark":
+            assert self.spark is not None
+            return self.spark.columns(self.target_schema)
+        columns: dict[str, list[str]] = {}
+        for row in self.query(
+            "select table_name, column_name from information_schema.columns where table_schema = '{schema}'"
+        ):
+            columns.setdefault(row["table_name"], []).append(row["column_name"])
+        return columns
 
 
 def normalise(value: Any) -> Any:

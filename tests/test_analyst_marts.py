@@ -35,13 +35,16 @@ _built: dict[str, tuple[Workspace, str]] = {}
 def built(engine: str, workspace_factory) -> tuple[Workspace, str]:
     """Generated data, built once per engine; returns the workspace and its raw schema."""
     if engine not in _built:
-        from tools.generate import DuckDBWriter, Knobs, PostgresWriter, generate
+        from tools.generate import DuckDBWriter, FileWriter, Knobs, PostgresWriter, generate
 
         workspace = workspace_factory(engine, "analyst")
         knobs = Knobs(events=15_000, days=4, start=dt.date(2026, 3, 1), seed=23)
         raw = "generated_analyst"
         if engine == "duckdb":
             generate(knobs, DuckDBWriter(workspace.duckdb_path, raw), quiet=True)
+        elif engine == "spark":
+            generate(knobs, FileWriter(workspace.directory / raw, "parquet"), quiet=True)
+            workspace.register_parquet(workspace.directory / raw, raw)
         else:
             generate(knobs, PostgresWriter(workspace.postgres.connect_kwargs(), raw), quiet=True)
         workspace.dbt("build", "--exclude-resource-type", "unit_test", vars={"rudderstack_schema": raw})

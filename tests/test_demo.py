@@ -95,8 +95,10 @@ def test_readme_queries_run_on_the_demo(engine: str, workspace_factory) -> None:
     queries = readme_queries()
     assert len(queries) == 4, "the README's example queries moved: update this test"
     # Unqualified table names, as an analyst writes them: DuckDB's default schema is the
-    # target's; on PostgreSQL the search path points at it.
-    prefix = "" if engine == "duckdb" else 'set search_path to "{schema}"; '
+    # target's; on PostgreSQL the search path points at it, on Spark the current database.
+    prefix = 'set search_path to "{schema}"; ' if engine == "postgres" else ""
+    if engine == "spark":
+        workspace.execute(f"use {workspace.target_schema}")
     by_day, by_landing_page, checkout, users = (workspace.query(prefix + q) for q in queries)
     [total] = workspace.query("select count(*) as sessions from {schema}.fct_sessions")
     assert sum(r["sessions"] for r in by_day) == total["sessions"]
@@ -115,12 +117,8 @@ def test_every_model_and_column_is_documented(engine: str, workspace_factory) ->
     manifest = json.loads((workspace.directory / "target" / "manifest.json").read_text())
     models = {n["alias"]: n for n in manifest["nodes"].values()
               if n["resource_type"] == "model" and n["package_name"] == "rudderstack_sessions"}
-    built = workspace.query(
-        "select table_name, column_name from information_schema.columns where table_schema = '{schema}'")
     undocumented = sorted(name for name, node in models.items() if not node["description"].strip())
-    columns_by_model: dict[str, list[str]] = {}
-    for row in built:
-        columns_by_model.setdefault(row["table_name"], []).append(row["column_name"])
+    columns_by_model = workspace.built_columns()
     for name, columns in columns_by_model.items():
         if name not in models:
             continue  # seeds, dbt's temporary relations

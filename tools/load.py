@@ -1,4 +1,5 @@
-"""Load raw RudderStack rows into DuckDB or PostgreSQL, typed as the destination types them.
+"""Load raw RudderStack rows into DuckDB or PostgreSQL, or write them as Parquet files for
+Spark, typed as the destination types them.
 
 Bulk loads through CSV (DuckDB `COPY`, PostgreSQL `COPY FROM STDIN`), never row by row.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import shutil
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -78,6 +80,38 @@ def load_duckdb(
             connection.execute(
                 f"copy \"{schema}\".\"{table}\" from '{path}' (format csv, header true, nullstr '{NULL}')"
             )
+
+
+def write_parquet(
+    directory: str | Path,
+    rows_by_table: Mapping[str, Sequence[Row]],
+    drop_columns: Mapping[str, Iterable[str]] | None = None,
+    column_types: Mapping[str, Mapping[str, str]] | None = None,
+    append: bool = False,
+) -> None:
+    """(Re)write `directory` with one folder of Parquet files per key of rows_by_table
+    (DIR/tracks/part-00000.parquet), the layout register_rudderstack_parquet reads; with
+    append, add one more file to each table's folder. Typed through DuckDB, so times are
+    Parquet timestamps adjusted to UTC, as an export of the warehouse tables would be."""
+    import duckdb
+
+    directory = Path(directory)
+    drop_columns, column_types = drop_columns or {}, column_types or {}
+    if not append and directory.exists():
+        shutil.rmtree(directory)
+    with duckdb.connect() as connection, tempfile.TemporaryDirectory() as tmp:
+        connection.execute("create schema raw")
+        for table, rows in rows_by_table.items():
+            columns = table_columns(table, drop_columns.get(table, ()), column_types.get(table))
+            connection.execute(_ddl("raw", table, columns))
+            path = Path(tmp) / f"{table}.csv"
+            with path.open("w", newline="") as handle:
+                write_csv(handle, [c for c, _ in columns], rows)
+            connection.execute(f"copy raw.\"{table}\" from '{path}' (format csv, header true, nullstr '{NULL}')")
+            folder = directory / table
+            folder.mkdir(parents=True, exist_ok=True)
+            part = folder / f"part-{len(list(folder.glob('*.parquet'))):05d}.parquet"
+            connection.execute(f"copy raw.\"{table}\" to '{part}' (format parquet)")
 
 
 def load_postgres(
