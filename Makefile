@@ -22,8 +22,9 @@ demo: setup
 	$(DBT) build --target duckdb
 	$(PYTHON) -m tools.summary
 
-## test: lint, then every test on DuckDB and PostgreSQL (pytest starts a throwaway PostgreSQL
-## unless DBT_POSTGRES_HOST points at one). PYTEST_ARGS='--engines duckdb' narrows it.
+## test: lint, then every test on DuckDB, PostgreSQL and Spark (pytest starts a throwaway
+## PostgreSQL unless DBT_POSTGRES_HOST points at one, and a local Spark in its own process).
+## PYTEST_ARGS='--engines duckdb' narrows it.
 test: lint
 	$(PYTHON) -m pytest tests $(PYTEST_ARGS)
 
@@ -35,10 +36,10 @@ lint: setup
 	DBT_DUCKDB_PATH=$(CURDIR)/target/lint.duckdb $(VENV)/bin/sqlfluff lint models data-tests
 
 ## bench: full and incremental builds against a hand-written baseline, on generated data
-## (default 1M and 10M events on DuckDB, 1M on PostgreSQL); writes bench/results.md.
+## (default 1M and 10M events on DuckDB, 1M on PostgreSQL and on Spark); writes bench/results.md.
 ## BENCH_ARGS='--scales duckdb:100000000 --out bench/results-100m.md' for other scales.
 bench: setup
 	$(PYTHON) -m tools.bench $(BENCH_ARGS)
 
 clean:
-	rm -rf target logs rudderstack_sessions.duckdb
+	rm -rf target logs rudderstack_sessions.duckdb spark-warehouse metastore_db derby.log

@@ -32,6 +32,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "engines(*names): the engines a test runs on, when not all: tests of SQL every engine"
+        " already runs elsewhere (see README, Development), kept off Spark for time",
+    )
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "engine" in metafunc.fixturenames:
         engines = [e for e in metafunc.config.getoption("engines").split(",") if e]
@@ -40,7 +48,17 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             raise pytest.UsageError(f"unknown engines {sorted(unknown)}; choose from {ALL_ENGINES}")
         if os.environ.get("CI") == "true" and set(engines) != set(ALL_ENGINES):
             raise pytest.UsageError("CI=true runs every engine: drop --engines")
+        marker = metafunc.definition.get_closest_marker("engines")
+        if marker is not None:
+            engines = [e for e in engines if e in marker.args]
         metafunc.parametrize("engine", engines, scope="session")
+
+
+def examples(engine: str, default: int) -> int:
+    """Hypothesis examples per test on `engine`: every example is one or more dbt runs,
+    which take a few seconds on DuckDB and PostgreSQL and most of a minute on local
+    Spark, so Spark draws HYPOTHESIS_SPARK_EXAMPLES (default 1)."""
+    return int(os.environ.get("HYPOTHESIS_SPARK_EXAMPLES", "1")) if engine == "spark" else default
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The analyst marts against tests/analyst_reference.py, on generated data, on every engine.
+"""The analyst marts against tests/analyst_reference.py, on generated data, on DuckDB and PostgreSQL.
 
 Data: tools.generate (web, mobile and server actors, sign-ins, shared campaigns and
 referrers). Sessions' attribution and identity columns must equal the reference; then
@@ -15,10 +15,14 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+import pytest
+
 from tests import analyst_reference as reference
 from tests.harness import Workspace, normalise
 
 MAX_EXAMPLES = int(os.environ.get("HYPOTHESIS_FUNNEL_EXAMPLES", "2"))
+# Spark: test_demo compares every column of these marts with DuckDB's and PostgreSQL's.
+pytestmark = pytest.mark.engines("duckdb", "postgres")
 SESSION_COLUMNS = (
     "session_user_id", "landing_page_path", "exit_page_path", "referrer", "referring_domain", *reference.UTM,
     "channel_group", "device_type", "os_name", "library_name", "library_version", "is_bounce", "is_engaged",

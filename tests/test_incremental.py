@@ -17,13 +17,13 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.compare import assert_matches_reference, assert_same_tables, snapshot
-from tests.harness import DbtFailed, Workspace
+from tests.conftest import examples
+from tests.harness import DbtFailed
 from tests.reference import sessionize
 from tests.strategies import datasets
 
 MAX_EXAMPLES = int(os.environ.get("HYPOTHESIS_INCREMENTAL_EXAMPLES", "3"))
 PASSTHROUGH = {"event_passthrough_columns": ["context_traits_user_type"]}
-_workspaces: dict[str, Workspace] = {}
 
 Tables = dict[str, list[dict[str, Any]]]
 
@@ -62,32 +62,35 @@ def split_by_arrival(data: Tables, cuts: list[float], unreceived_batch: list[int
     return batches
 
 
-@settings(max_examples=MAX_EXAMPLES, deadline=None, phases=[Phase.generate], database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(
-    data=datasets(max_actors=30),
-    cuts=st.lists(st.floats(min_value=0.05, max_value=0.95), min_size=1, max_size=3),
-    unreceived_batch=st.lists(st.integers(0, 3), max_size=20),
-    lookback=st.sampled_from([0, 30, 180]),
-)
-def test_incremental_runs_equal_a_full_refresh(engine: str, workspace_factory, data, cuts, unreceived_batch, lookback):
-    workspace = _workspaces.get(engine) or _workspaces.setdefault(engine, workspace_factory(engine, "incremental"))
-    batches = split_by_arrival(data, cuts, unreceived_batch, dt.timedelta(minutes=lookback / 2))
-    vars = {**PASSTHROUGH, "incremental_lookback_minutes": lookback}
+def test_incremental_runs_equal_a_full_refresh(engine: str, workspace_factory) -> None:
+    workspace = workspace_factory(engine, "incremental")  # reused by every example
     models = ("fct_events", "fct_sessions", "int_events_rejected", "fct_events_passthrough")
 
-    for index, batch in enumerate(batches):
-        workspace.load_raw(batch, append=index > 0)
-        # The workspace is reused across examples: its first build starts from scratch.
-        workspace.build_on_raw(vars, *(["--full-refresh"] if index == 0 else []))
-    incremental = snapshot(workspace, models)
+    @settings(max_examples=examples(engine, MAX_EXAMPLES), deadline=None, phases=[Phase.generate], database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(
+        data=datasets(max_actors=30),
+        cuts=st.lists(st.floats(min_value=0.05, max_value=0.95), min_size=1, max_size=3),
+        unreceived_batch=st.lists(st.integers(0, 3), max_size=20),
+        lookback=st.sampled_from([0, 30, 180]),
+    )
+    def example(data, cuts, unreceived_batch, lookback) -> None:
+        batches = split_by_arrival(data, cuts, unreceived_batch, dt.timedelta(minutes=lookback / 2))
+        vars = {**PASSTHROUGH, "incremental_lookback_minutes": lookback}
+        for index, batch in enumerate(batches):
+            workspace.load_raw(batch, append=index > 0)
+            # The workspace is reused across examples: its first build starts from scratch.
+            workspace.build_on_raw(vars, *(["--full-refresh"] if index == 0 else []))
+        incremental = snapshot(workspace, models)
 
-    workspace.build_on_raw(vars)
-    assert_same_tables(snapshot(workspace, models), incremental, "a run with no new data")
+        workspace.build_on_raw(vars)
+        assert_same_tables(snapshot(workspace, models), incremental, "a run with no new data")
 
-    workspace.build_on_raw(vars, "--full-refresh")
-    assert_same_tables(incremental, snapshot(workspace, models), "incremental runs vs --full-refresh")
-    assert_matches_reference(workspace, sessionize(data))
+        workspace.build_on_raw(vars, "--full-refresh")
+        assert_same_tables(incremental, snapshot(workspace, models), "incremental runs vs --full-refresh")
+        assert_matches_reference(workspace, sessionize(data))
+
+    example()
 
 
 def _event(event_id: str, at: dt.datetime, received: dt.datetime, loaded: dt.datetime) -> dict[str, Any]:
@@ -111,6 +114,7 @@ def test_rows_behind_the_lookback_fail_the_run(engine: str, workspace) -> None:
     assert [s["event_count"] for s in sessions] == [2]
 
 
+@pytest.mark.engines("duckdb", "postgres")  # Spark: the hypothesis splits above cover it
 def test_daily_loads_of_generated_data_equal_a_full_refresh(engine: str, workspace) -> None:
     """Realistic data from tools.generate, loaded one day of uuid_ts at a time (late mobile
     sessions, redeliveries and identifies arrive on later days than their events)."""

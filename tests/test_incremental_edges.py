@@ -88,6 +88,7 @@ def test_edge_arrival_orders_equal_a_full_refresh(engine: str, workspace) -> Non
     assert_same_tables(snapshot(workspace, MODELS), incremental, "edge arrival orders: incremental vs --full-refresh")
 
 
+@pytest.mark.engines("duckdb", "postgres")  # Spark: the edge orders above cover its partition rewrites
 def test_the_recommended_selection_runs_incrementally(engine: str, workspace) -> None:
     """`dbt build --select +fct_sessions` (the README's, and the partial-run error's) holds
     every state model: its second run is incremental (int_events_arrived holds the window),
@@ -107,6 +108,7 @@ def test_the_recommended_selection_runs_incrementally(engine: str, workspace) ->
     assert stitched["row_count"] == 1
 
 
+@pytest.mark.engines("duckdb", "postgres")  # Spark: the edge orders above cover its partition rewrites
 def test_a_run_stopped_before_int_sessions_is_repaired_by_the_next(engine: str, workspace) -> None:
     """fct_events is written, int_sessions is not (a failed test, a killed process): the scope
     it would have used stays, so the next run still rebuilds the session e1 left."""
@@ -122,6 +124,7 @@ def test_a_run_stopped_before_int_sessions_is_repaired_by_the_next(engine: str, 
     assert_same_tables(snapshot(workspace, MODELS), resumed, "resumed run vs --full-refresh")
 
 
+@pytest.mark.engines("duckdb", "postgres")  # Spark: the edge orders above cover its partition rewrites
 def test_a_loader_that_replaces_rows_in_place(engine: str, workspace) -> None:
     """PostgreSQL, Snowflake and Redshift loads often replace a row by id instead of
     appending a duplicate: the new delivery must win and leave no duplicate count behind."""
