@@ -104,7 +104,7 @@ class SparkDbt:
         with self._lock:
             catalog = self.session().catalog
             return {
-                table.name: [column.name for column in catalog.listColumns(table.name, schema)]
+                table.name: [column.name for column in catalog.listColumns(f"{schema}.{table.name}")]
                 for table in catalog.listTables(schema)
                 if not table.isTemporary
             }

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}  {#- narrow keys, computed by the models that need them -#}
+{{ config(materialized=rudderstack_chain_materialization()) }}  {#- narrow keys, computed by the models that need them -#}
 
 {#-
     One row per event: which delivery the dedup rule keeps (rudderstack_arrival_order,

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}  {#- computed once, by fct_events, which stores it -#}
+{{ config(materialized=rudderstack_chain_materialization()) }}  {#- computed once, by fct_events, which stores it -#}
 
 {#-
     The session of every event a run sessionizes, in one pass of sessionize_by_gap over
