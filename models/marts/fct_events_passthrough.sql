@@ -29,4 +29,7 @@ final as (
 
 )
 
-{{ rudderstack_select_with_unreplaced_rows('final', 'stored.event_id in (select event_id from final)', 'event_date') }}
+{#- Replaced: the stored rows of the events this run rewrites (one row each in int_events_deduplicated). #}
+{{ rudderstack_select_with_unreplaced_rows(
+    'final', 'stored.event_id in (select event_id from ' ~ ref('int_events_deduplicated') ~ ')', 'event_date'
+) }}
