@@ -6,5 +6,5 @@
     on small data. On Spark they are tables, written once per run.
 -#}
 {% macro rudderstack_chain_materialization() -%}
-    {{ return('table' if target.type == 'spark' else 'view') }}
+    {{ return('table' if rudderstack_is_spark() else 'view') }}
 {%- endmacro %}

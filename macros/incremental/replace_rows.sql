@@ -11,9 +11,15 @@
     leave it.
 -#}
 
+{#- Spark, or Databricks (dbt-databricks, which dispatches to the same spark__ macros). -#}
+{% macro rudderstack_is_spark() -%}
+    {{ return(target.type in ['spark', 'databricks']) }}
+{%- endmacro %}
+
+
 {#- True when incremental runs rewrite partitions instead of deleting rows. -#}
 {% macro rudderstack_rewrites_partitions() -%}
-    {{ return(target.type == 'spark' and rudderstack_spark_file_format() == 'parquet') }}
+    {{ return(rudderstack_is_spark() and rudderstack_spark_file_format() == 'parquet') }}
 {%- endmacro %}
 
 
@@ -37,7 +43,7 @@
 -#}
 {% macro rudderstack_state_config(strategy, partition_column, unique_key=none) -%}
     {%- set config = {'materialized': 'incremental', 'incremental_strategy': strategy, 'unique_key': unique_key} -%}
-    {%- if target.type == 'spark' -%}
+    {%- if rudderstack_is_spark() -%}
         {%- if rudderstack_spark_file_format() == 'parquet' -%}
             {%- do config.update({
                 'incremental_strategy': 'insert_overwrite', 'partition_by': [partition_column], 'unique_key': none,

@@ -10,7 +10,7 @@
     with --vars '{rudderstack_schema: NAME}'.
 -#}
 {% macro register_rudderstack_parquet(path, schema) -%}
-    {%- if target.type != 'spark' -%}
+    {%- if not rudderstack_is_spark() -%}
         {{ exceptions.raise_compiler_error(
             "register_rudderstack_parquet registers Parquet files as Spark tables; target '" ~ target.name
             ~ "' is " ~ target.type ~ ". Run it with --target spark"
