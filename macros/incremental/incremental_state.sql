@@ -196,9 +196,9 @@
         {%- if with_received_events %}
         or (
             stored.delivery_kind = 'activity'
-            and stored.event_id in (
-                select event_id from {{ ref('int_events_arrived') }}
-                where rejection_reason is null
+            and exists (
+                select 1 from {{ ref('int_events_arrived') }} as arrived
+                where arrived.event_id = stored.event_id and arrived.rejection_reason is null
             )
         )
         {%- endif %}

@@ -2,7 +2,8 @@
     How an incremental run replaces stored rows (docs/decisions/0006-spark.md).
 
     A state model names the stored rows a run replaces with a condition over `stored`
-    (the model's table), never NULL. Engines that delete rows (DuckDB, PostgreSQL,
+    (the model's table), never NULL: EXISTS, not IN (Spark evaluates `not (x in (...))`
+    with a null-aware nested loop join, quadratic). Engines that delete rows (DuckDB, PostgreSQL,
     Spark on Delta or Iceberg) delete them in a pre-hook, then insert the new rows.
     Spark on plain Parquet tables cannot delete: there each state model is partitioned
     by a date and the run overwrites the partitions it touches (insert_overwrite,

@@ -82,5 +82,6 @@ final as (
 
 {#- Replaced: the stored rows of the events this run rewrites (one row each in int_events_sessionized). #}
 {{ rudderstack_select_with_unreplaced_rows(
-    'final', 'stored.event_id in (select event_id from ' ~ ref('int_events_sessionized') ~ ')', 'event_date'
+    'final', 'exists (select 1 from ' ~ ref('int_events_sessionized') ~ ' as run_events where run_events.event_id = stored.event_id)',
+    'event_date'
 ) }}

@@ -31,5 +31,6 @@ final as (
 
 {#- Replaced: the stored rows of the events this run rewrites (one row each in int_events_deduplicated). #}
 {{ rudderstack_select_with_unreplaced_rows(
-    'final', 'stored.event_id in (select event_id from ' ~ ref('int_events_deduplicated') ~ ')', 'event_date'
+    'final', 'exists (select 1 from ' ~ ref('int_events_deduplicated') ~ ' as run_events where run_events.event_id = stored.event_id)',
+    'event_date'
 ) }}
