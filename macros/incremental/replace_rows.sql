@@ -96,6 +96,12 @@
 {%- endmacro %}
 
 
+{#- The condition of a model keyed by event_id: the stored rows of the events in `relation`. -#}
+{% macro rudderstack_events_replaced(relation) -%}
+    exists (select 1 from {{ relation }} as run_events where run_events.event_id = stored.event_id)
+{%- endmacro %}
+
+
 {#- Remove every row of a table (Spark's Parquet tables have no DELETE). -#}
 {% macro rudderstack_clear_table(relation) -%}
     {{ return(adapter.dispatch('rudderstack_clear_table', 'rudderstack_sessions')(relation)) }}

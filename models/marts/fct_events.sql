@@ -82,6 +82,5 @@ final as (
 
 {#- Replaced: the stored rows of the events this run rewrites (one row each in int_events_sessionized). #}
 {{ rudderstack_select_with_unreplaced_rows(
-    'final', 'exists (select 1 from ' ~ ref('int_events_sessionized') ~ ' as run_events where run_events.event_id = stored.event_id)',
-    'event_date'
+    'final', rudderstack_events_replaced(ref('int_events_sessionized')), 'event_date'
 ) }}

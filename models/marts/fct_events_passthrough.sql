@@ -30,7 +30,4 @@ final as (
 )
 
 {#- Replaced: the stored rows of the events this run rewrites (one row each in int_events_deduplicated). #}
-{{ rudderstack_select_with_unreplaced_rows(
-    'final', 'exists (select 1 from ' ~ ref('int_events_deduplicated') ~ ' as run_events where run_events.event_id = stored.event_id)',
-    'event_date'
-) }}
+{{ rudderstack_select_with_unreplaced_rows('final', rudderstack_events_replaced(ref('int_events_deduplicated')), 'event_date') }}
