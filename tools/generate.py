@@ -220,6 +220,51 @@ def events_sql(knobs: Knobs, first_actor: int, last_actor: int) -> str:
             as context_device_type,
         case when platform != 'server' then locale end as context_locale,
         case when is_logged_in then user_type end as context_traits_user_type,
+        case platform
+            when 'web' then {pick(rnd(knobs, 'ua', 'actor_n'), [
+                "'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15'",
+                "'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36'",
+                "'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36'",
+                "'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1'"])}
+            when 'mobile' then case when is_ios then 'Acme/3.2.1 (iPhone; iOS 17.4; Scale/3.00)'
+                else 'Dalvik/2.1.0 (Linux; U; Android 14; Pixel 8 Build/UQ1A.240205.004)' end
+        end as context_user_agent,
+        '198.51.' || (hash(actor_hash, 'ip1') % 256) || '.' || (hash(actor_hash, 'ip2') % 256) as context_ip,
+        '198.51.' || (hash(actor_hash, 'ip1') % 256) || '.' || (hash(actor_hash, 'ip2') % 256) as context_request_ip,
+        case when platform != 'server' then case locale
+            when 'de-DE' then 'Europe/Berlin' when 'fr-FR' then 'Europe/Paris' else 'America/New_York' end end
+            as context_timezone,
+        case platform when 'web' then 1440 when 'mobile' then case when is_ios then 1179 else 1080 end end
+            as context_screen_width,
+        case platform when 'web' then 900 when 'mobile' then case when is_ios then 2556 else 2400 end end
+            as context_screen_height,
+        case platform when 'web' then 2 when 'mobile' then case when is_ios then 3 else 2.625 end end
+            as context_screen_density,
+        case when platform = 'mobile' then 'Acme Shop' end as context_app_name,
+        case when platform = 'mobile' then '3.2.1' end as context_app_version,
+        case when platform = 'mobile' then '321' end as context_app_build,
+        case when platform = 'mobile' then 'com.acme.shop' end as context_app_namespace,
+        case when platform = 'mobile' then substr(actor_hash, 5, 16) end as context_device_id,
+        case when platform = 'mobile' then case when is_ios then 'Apple' else 'Google' end end
+            as context_device_manufacturer,
+        case when platform = 'mobile' then case when is_ios then 'iPhone15,4' else 'Pixel 8' end end
+            as context_device_model,
+        case when platform = 'mobile' then case when is_ios then 'iPhone' else 'shiba' end end
+            as context_device_name,
+        case when platform = 'mobile' then case when is_ios then '17.4.1' else '14' end end as context_os_version,
+        case when platform = 'mobile' then {rnd(knobs, 'wifi', 'actor_n', 'session_n')} < 0.6 end
+            as context_network_wifi,
+        case when platform = 'mobile' then {pick(rnd(knobs, 'carrier', 'actor_n'), ["'T-Mobile'", "'Verizon'", "'Vodafone'"])} end
+            as context_network_carrier,
+        case platform when 'web' then '2Tq9bVb1FzJmxxhqCeI4NEuAcDY' when 'mobile' then '2Tq9cGqL1q2nQn5eU3Vx0mM6bWk'
+            else '2Tq9dHz5kJ1wP8sYc7Lm2Xv9rQa' end as context_source_id,
+        case platform when 'web' then 'Javascript' when 'mobile' then case when is_ios then 'iOS' else 'Android' end
+            else 'Node' end as context_source_type,
+        '2Tq9eKp3nR6tW1yZb4Hj8Cx5sVm' as context_destination_id,
+        case when is_logged_in then 'user-' || substr(actor_hash, 17, 10) || '@example.com' end as context_traits_email,
+        case when is_logged_in then 'Customer ' || substr(actor_hash, 27, 6) end as context_traits_name,
+        case when is_logged_in then {pick(rnd(knobs, 'plan', 'actor_n'), ["'free'", "'free'", "'pro'"])} end
+            as context_traits_plan,
         case when platform = 'web' then page[2] end as context_page_path,
         case when platform = 'web' then 'https://acme.example' || page[2] end as context_page_url,
         case when platform = 'web' then page[3] end as context_page_title,
@@ -256,8 +301,15 @@ def events_sql(knobs: Knobs, first_actor: int, last_actor: int) -> str:
         page[3] as title,
         case when event_n = 0 then referrer else 'https://acme.example/' end as referrer,
         cast(null as varchar) as search,
-        cast(null as varchar) as category,
+        case when table_name = 'screens' then 'shop' end as category,
         case when is_logged_in then 'user-' || substr(actor_hash, 17, 10) || '@example.com' end as email,
+        case when platform = 'web' then '' end as context_page_search,
+        case when platform = 'web' then 'https://acme.example' || page[2] end as context_page_tab_url,
+        case when platform = 'web' then referrer end as context_page_initial_referrer,
+        case when platform = 'web' and referrer != '$direct' then split_part(referrer, '/', 3) end
+            as context_page_initial_referring_domain,
+        case when is_logged_in then 'Customer ' || substr(actor_hash, 27, 6) end as identify_name,
+        case when is_logged_in then 'Acme ' || upper(substr(actor_hash, 1, 4)) end as company,
         actor_n,
         session_n,
         event_n,
@@ -331,9 +383,12 @@ def chunk_sql(knobs: Knobs, with_edge_cases: bool) -> dict[str, str]:
         {edge}
     """
     identifies = """
-        select * replace (
-            'identifies' as table_name, 'idf-' || substr(id, 5) as id, null as context_session_start
-        )
+        select
+            * replace (
+                'identifies' as table_name, 'idf-' || substr(id, 5) as id, null as context_session_start,
+                identify_name as name
+            ),
+            context_traits_plan as plan
         from chunk_events
         where logs_in_here and channel != 'server'
     """

@@ -28,6 +28,32 @@ STANDARD_COLUMNS: Final[list[Column]] = [
     ("context_device_type", "text"),
     ("context_locale", "text"),
     ("context_traits_user_type", "text"),
+    # The rest of the context the SDKs attach to every call: what makes a real workspace's
+    # tables about 50 columns wide (the project stages none of them, but reads past them).
+    ("context_user_agent", "text"),
+    ("context_ip", "text"),
+    ("context_request_ip", "text"),
+    ("context_timezone", "text"),
+    ("context_screen_width", "bigint"),
+    ("context_screen_height", "bigint"),
+    ("context_screen_density", "numeric"),
+    ("context_app_name", "text"),
+    ("context_app_version", "text"),
+    ("context_app_build", "text"),
+    ("context_app_namespace", "text"),
+    ("context_device_id", "text"),
+    ("context_device_manufacturer", "text"),
+    ("context_device_model", "text"),
+    ("context_device_name", "text"),
+    ("context_os_version", "text"),
+    ("context_network_wifi", "boolean"),
+    ("context_network_carrier", "text"),
+    ("context_source_id", "text"),
+    ("context_source_type", "text"),
+    ("context_destination_id", "text"),
+    ("context_traits_email", "text"),
+    ("context_traits_name", "text"),
+    ("context_traits_plan", "text"),
 ]
 
 WEB_CONTEXT_COLUMNS: Final[list[Column]] = [
@@ -41,6 +67,10 @@ WEB_CONTEXT_COLUMNS: Final[list[Column]] = [
     ("context_campaign_name", "text"),
     ("context_campaign_term", "text"),
     ("context_campaign_content", "text"),
+    ("context_page_search", "text"),
+    ("context_page_tab_url", "text"),
+    ("context_page_initial_referrer", "text"),
+    ("context_page_initial_referring_domain", "text"),
 ]
 
 TABLES: Final[dict[str, list[Column]]] = {
@@ -56,8 +86,10 @@ TABLES: Final[dict[str, list[Column]]] = {
         ("search", "text"),
         ("category", "text"),
     ],
-    "screens": STANDARD_COLUMNS + [("name", "text")],
-    "identifies": STANDARD_COLUMNS + WEB_CONTEXT_COLUMNS + [("email", "text")],
+    "screens": STANDARD_COLUMNS + [("name", "text"), ("category", "text")],
+    "identifies": STANDARD_COLUMNS
+    + WEB_CONTEXT_COLUMNS
+    + [("email", "text"), ("name", "text"), ("plan", "text"), ("company", "text")],
 }
 
 ACTIVITY_TABLES: Final[tuple[str, ...]] = ("tracks", "pages", "screens")
