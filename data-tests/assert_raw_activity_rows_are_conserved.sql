@@ -6,12 +6,23 @@
 -#}
 {%- set no_id = "'(no id)'" -%}
 
-with raw_rows as (
+with raw_ids as (
+
+    {#- Every raw activity row, whatever its arrival. #}
+    select event_id from {{ ref('stg_rudderstack__tracks') }}
+    union all
+    select event_id from {{ ref('stg_rudderstack__pages') }}
+    union all
+    select event_id from {{ ref('stg_rudderstack__screens') }}
+
+),
+
+raw_rows as (
 
     select
         coalesce(event_id, {{ no_id }}) as event_key,
         count(*) as raw_row_count
-    from {{ ref('int_events_unioned') }}
+    from raw_ids
     group by coalesce(event_id, {{ no_id }})
 
 ),
@@ -30,7 +41,7 @@ rejected_rows as (
     select
         coalesce(event_id, {{ no_id }}) as event_key,
         count(*) as rejected_row_count
-    from {{ ref('int_events_rejected') }}
+    from {{ ref('state_rejected_rows') }}
     group by coalesce(event_id, {{ no_id }})
 
 ),

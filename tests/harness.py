@@ -37,6 +37,8 @@ class Workspace:
     name: str
     postgres: PostgresServer | None = None
     spark: SparkDbt | None = None
+    # The dbt project the workspace builds (a test may build a modified copy).
+    project_dir: Path = PROJECT_DIR
     raw_schema: str = field(init=False)
     target_schema: str = field(init=False)
 
@@ -103,7 +105,7 @@ class Workspace:
         command = [
             DBT,
             *args,
-            "--project-dir", str(PROJECT_DIR),
+            "--project-dir", str(self.project_dir),
             "--target-path", str(self.directory / "target"),
             "--log-path", str(self.directory / "logs"),
         ]

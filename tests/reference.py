@@ -2,7 +2,7 @@
 
 Written from the spec, not from the SQL: raw RudderStack rows in, the events, sessions
 and rejected rows the dbt project must produce out. The pytest suites compare the
-warehouse's fct_events / fct_sessions / int_events_rejected with this on generated data.
+warehouse's fct_events / fct_sessions / state_rejected_rows with this on generated data.
 """
 
 from __future__ import annotations

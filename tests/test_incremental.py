@@ -64,7 +64,7 @@ def split_by_arrival(data: Tables, cuts: list[float], unreceived_batch: list[int
 
 def test_incremental_runs_equal_a_full_refresh(engine: str, workspace_factory) -> None:
     workspace = workspace_factory(engine, "incremental")  # reused by every example
-    models = ("fct_events", "fct_sessions", "int_events_rejected", "fct_events_passthrough")
+    models = ("fct_events", "fct_sessions", "state_rejected_rows", "fct_events_passthrough")
 
     @settings(max_examples=examples(engine, MAX_EXAMPLES), deadline=None, phases=[Phase.generate], database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -133,7 +133,7 @@ def test_daily_loads_of_generated_data_equal_a_full_refresh(engine: str, workspa
         workspace.execute(f'create table "{{raw}}"."{table}" as select * from "{generated}"."{table}" where 1 = 0')
 
     day = dt.datetime.combine(knobs.start, dt.time(), dt.timezone.utc)
-    models = ("fct_events", "fct_sessions", "int_events_rejected")
+    models = ("fct_events", "fct_sessions", "state_rejected_rows")
     for number in range(knobs.days + 4):  # late rows arrive up to three days after the last event day
         end = day + dt.timedelta(days=number + 1)
         for table in TABLES:

@@ -1,7 +1,7 @@
 """Arrival orders that random data rarely produces, each a separate actor in one dataset.
 
 Incremental runs (lookback 0: nothing is read twice) must equal a --full-refresh; so must
-a run that resumes after an earlier one stopped between fct_events and int_sessions, and
+a run that resumes after an earlier one stopped between state_events and state_sessions, and
 the selection the README recommends.
 """
 
@@ -16,7 +16,7 @@ from tests.compare import assert_same_tables, snapshot
 from tests.harness import DbtFailed
 
 T = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.timezone.utc)
-MODELS = ("fct_events", "fct_sessions", "int_events_rejected", "dim_users", "dim_actor_users")
+MODELS = ("fct_events", "fct_sessions", "state_rejected_rows", "dim_users", "dim_actor_users")
 NO_LOOKBACK = {"incremental_lookback_minutes": 0}
 
 
@@ -90,34 +90,34 @@ def test_edge_arrival_orders_equal_a_full_refresh(engine: str, workspace) -> Non
 
 @pytest.mark.engines("duckdb", "postgres")  # Spark: the edge orders above cover its partition rewrites
 def test_the_recommended_selection_runs_incrementally(engine: str, workspace) -> None:
-    """`dbt build --select +fct_sessions` (the README's, and the partial-run error's) holds
+    """`dbt build --selector rudderstack_sessions` (the README's, and the partial-run error's) holds
     every state model: its second run is incremental (int_events_arrived holds the window),
     not a silent full rebuild, and still equals a --full-refresh."""
     workspace.load_raw(load(0))
-    workspace.build_on_raw(NO_LOOKBACK, "--select", "+fct_sessions")
+    workspace.build_on_raw(NO_LOOKBACK, "--selector", "rudderstack_sessions")
     workspace.load_raw(load(1), append=True)
-    workspace.build_on_raw(NO_LOOKBACK, "--select", "+fct_sessions")
+    workspace.build_on_raw(NO_LOOKBACK, "--selector", "rudderstack_sessions")
     [window] = workspace.query("select count(*) as row_count from {schema}.int_events_arrived")
     assert window["row_count"] == len(load(1)["tracks"])
-    incremental = snapshot(workspace, ("fct_events", "fct_sessions", "int_events_rejected"))
-    workspace.build_on_raw(NO_LOOKBACK, "--select", "+fct_sessions", "--full-refresh")
-    assert_same_tables(snapshot(workspace, ("fct_events", "fct_sessions", "int_events_rejected")), incremental,
-                       "--select +fct_sessions: incremental vs --full-refresh")
+    incremental = snapshot(workspace, ("fct_events", "fct_sessions", "state_rejected_rows"))
+    workspace.build_on_raw(NO_LOOKBACK, "--selector", "rudderstack_sessions", "--full-refresh")
+    assert_same_tables(snapshot(workspace, ("fct_events", "fct_sessions", "state_rejected_rows")), incremental,
+                       "--selector rudderstack_sessions: incremental vs --full-refresh")
     [stitched] = workspace.query(
         "select count(*) as row_count from {schema}.fct_sessions where stitched_user_id = 'user-9'")
     assert stitched["row_count"] == 1
 
 
 @pytest.mark.engines("duckdb", "postgres")  # Spark: the edge orders above cover its partition rewrites
-def test_a_run_stopped_before_int_sessions_is_repaired_by_the_next(engine: str, workspace) -> None:
-    """fct_events is written, int_sessions is not (a failed test, a killed process): the scope
+def test_a_run_stopped_before_state_sessions_is_repaired_by_the_next(engine: str, workspace) -> None:
+    """state_events is written, state_sessions is not (a failed test, a killed process): what
     it would have used stays, so the next run still rebuilds the session e1 left."""
     workspace.load_raw(load(0))
     workspace.build_on_raw(NO_LOOKBACK)
     workspace.load_raw(load(1), append=True)
     with pytest.raises(DbtFailed, match="must rebuild every sessionization model together"):
-        workspace.build_on_raw(NO_LOOKBACK, "--exclude", "int_sessions+")
-    workspace.build_on_raw({**NO_LOOKBACK, "incremental_allow_partial_runs": True}, "--exclude", "int_sessions+")
+        workspace.build_on_raw(NO_LOOKBACK, "--exclude", "state_sessions+")
+    workspace.build_on_raw({**NO_LOOKBACK, "incremental_allow_partial_runs": True}, "--exclude", "state_sessions+")
     workspace.build_on_raw(NO_LOOKBACK)
     resumed = snapshot(workspace, MODELS)
     workspace.build_on_raw(NO_LOOKBACK, "--full-refresh")

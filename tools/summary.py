@@ -26,7 +26,7 @@ def summary(database: Path, schema: str) -> str:
         events, duplicates, actors = one(
             "select count(*), coalesce(sum(duplicate_row_count), 0), count(distinct actor_id) from {schema}.fct_events"
         )
-        (rejected,) = one("select count(*) from {schema}.int_events_rejected")
+        (rejected,) = one("select count(*) from {schema}.state_rejected_rows")
         rows = connection.execute(
             """
             select session_source, cohort, count(*), sum(event_count),

@@ -58,13 +58,13 @@
 
 
 {#-
-    Pre-hook of a state model. On an existing table: a full rebuild (no incremental
-    cutoff) empties it; an incremental run deletes the rows `condition` replaces (none:
-    nothing here, the strategy replaces them), except where partitions are rewritten.
+    Pre-hook of a state model. On an existing table: a full run (the window says so)
+    empties it; an incremental run deletes the rows `condition` replaces (none: nothing
+    here, the strategy replaces them by unique_key), except where partitions are rewritten.
 -#}
 {% macro rudderstack_delete_replaced_rows(condition=none) -%}
     {%- if execute and is_incremental() -%}
-        {%- if rudderstack_incremental_cutoff() is none -%}
+        {%- if not rudderstack_run_window().is_incremental -%}
             {{ rudderstack_clear_table(this) }}
         {%- elif condition is not none and not rudderstack_rewrites_partitions() -%}
             delete from {{ this }} as stored where {{ condition }}
@@ -74,14 +74,27 @@
 
 
 {#-
+    The stored rows of a state model, as its own query reads them: the table on an
+    incremental run; on a full one (first run, --full-refresh, changed settings) none,
+    as `empty` (a relation or CTE with the same columns, filtered to nothing).
+-#}
+{% macro rudderstack_stored_rows(window, empty) -%}
+    {%- if window.is_incremental and is_incremental() -%}
+        select * from {{ this }}
+    {%- else -%}
+        select * from {{ empty }} where 1 = 0
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
     The final select of a state model: the rows of `cte`; where partitions are
     rewritten, plus the stored rows of every partition touched (by a new row or a
     replaced one) that `condition` does not replace.
 -#}
-{% macro rudderstack_select_with_unreplaced_rows(cte, condition, partition_column) -%}
+{% macro rudderstack_select_with_unreplaced_rows(cte, condition, partition_column, window) -%}
     select * from {{ cte }}
-    {%- if execute and rudderstack_rewrites_partitions() and is_incremental()
-        and rudderstack_incremental_cutoff() is not none %}
+    {%- if execute and rudderstack_rewrites_partitions() and window.is_incremental and is_incremental() %}
     union all
     select stored.*
     from {{ this }} as stored
@@ -117,4 +130,23 @@
     {%- else -%}
         delete from {{ relation }}
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- The rows a table keyed by arrival replaces: those of the run's window (none on a full run, which replaces all). -#}
+{% macro rudderstack_arrival_window_replaced() -%}
+    {%- set window = rudderstack_run_window() -%}
+    {%- if window.cutoff_at is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return('stored.arrival_at > ' ~ rudderstack_timestamp_literal(window.cutoff_at)) }}
+{%- endmacro %}
+
+
+{#- The stored rows of the events the run received (valid rows of its window), whatever their own arrival. -#}
+{% macro rudderstack_received_events_replaced() -%}
+    exists (
+        select 1 from {{ ref('int_events_arrived') }} as arrived
+        where arrived.event_id = stored.event_id and arrived.rejection_reason is null
+    )
 {%- endmacro %}

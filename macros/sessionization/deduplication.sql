@@ -1,42 +1,28 @@
 {#-
-    The dedup order (SPEC 1): per event id, the delivery received last; ties go to the
-    one loaded last, then to the latest event time (this macro), then to the lowest tie
-    key (rudderstack_tie_key, compared byte by byte; int_events_deduplicated builds it
-    only for deliveries tied on the three times), so every engine keeps the same
-    delivery. Deliveries equal on all of it are identical: any one will do.
--#}
-{% macro rudderstack_arrival_order() -%}
-    received_at desc nulls last, loaded_at desc nulls last, event_at desc
-{%- endmacro %}
-
-
-{#-
-    The tie key of a delivery: its staged columns other than the times (event type,
-    ids, names, context, passthrough), as one text, NULL marked apart from ''.
+    The dedup rule (SPEC 1, docs/sessionization.md "Deduplication"), in one place: per
+    event id, the delivery received last wins (a delivery without received_at loses);
+    ties go to the one loaded last (uuid_ts), then to the latest event time, then to a
+    fixed order over every other staged column, column by column (text compared byte by
+    byte, NULL first), so every engine keeps the same delivery. Deliveries equal on all
+    of it are identical copies: any one will do.
     `prefix` qualifies the columns ('' or 'alias.').
 -#}
-{% macro rudderstack_tie_key(prefix='') -%}
-    {%- set parts = ["coalesce(" ~ prefix ~ "event_type, '')"] -%}
-    {%- for raw_names, name, kind in rudderstack_activity_columns(none) if kind != 'timestamp' -%}
-        {%- do parts.append("coalesce(cast(" ~ prefix ~ name ~ " as " ~ dbt.type_string() ~ "), chr(1))") -%}
+{% macro rudderstack_delivery_order(prefix='') -%}
+    {%- set keys = [
+        prefix ~ 'received_at desc nulls last',
+        prefix ~ 'loaded_at desc nulls last',
+        prefix ~ 'event_at desc',
+        binary_collation(prefix ~ 'event_type') ~ ' nulls first',
+    ] -%}
+    {%- set passthrough_types = rudderstack_passthrough_types() if rudderstack_passthrough_columns() else {} -%}
+    {%- for raw_names, name, kind in rudderstack_activity_columns(none) if kind not in ['timestamp', 'raw'] -%}
+        {%- set data_type = passthrough_types.get(name, '') | lower if kind == 'passthrough' else '' -%}
+        {%- if kind in ['boolean'] or (kind == 'passthrough' and not (
+            'char' in data_type or 'text' in data_type or 'string' in data_type)) -%}
+            {%- do keys.append(prefix ~ name ~ ' nulls first') -%}
+        {%- else -%}
+            {%- do keys.append(binary_collation(prefix ~ name) ~ ' nulls first') -%}
+        {%- endif -%}
     {%- endfor -%}
-    concat_ws(chr(31), {{ parts | join(', ') }})
-{%- endmacro %}
-
-
-{#- Two deliveries (relation aliases) with the same three dedup times, NULLs equal. -#}
-{% macro rudderstack_same_times(left, right) -%}
-    {{ rudderstack_sessions.null_safe_timestamp_equal(left ~ '.received_at', right ~ '.received_at') }}
-    and {{ rudderstack_sessions.null_safe_timestamp_equal(left ~ '.loaded_at', right ~ '.loaded_at') }}
-    and {{ left }}.event_at = {{ right }}.event_at
-{%- endmacro %}
-
-
-{#-
-    a = b for two timestamps, where two NULLs are equal, written so that a join on it
-    can hash (PostgreSQL cannot hash `is not distinct from`: it would loop).
--#}
-{% macro null_safe_timestamp_equal(left, right) -%}
-    {%- set never = "cast('0001-01-01 00:00:00' as " ~ dbt.type_timestamp() ~ ")" -%}
-    coalesce({{ left }}, {{ never }}) = coalesce({{ right }}, {{ never }})
+    {{ return(keys | join(', ')) }}
 {%- endmacro %}

@@ -31,11 +31,21 @@
         ['context_os_name', 'os_name', 'string'],
         ['context_device_type', 'device_type', 'string'],
         ['context_locale', 'locale', 'string'],
-    ] -%}
+    ] + rudderstack_raw_arrival_columns() -%}
     {%- for passthrough in (rudderstack_passthrough_columns() if with_passthrough else []) -%}
         {%- do columns.append([passthrough, passthrough, 'passthrough']) -%}
     {%- endfor -%}
     {{ return(columns) }}
+{%- endmacro %}
+
+
+{#-
+    The load columns as the raw table stores them (no conversion), so that a filter on
+    them prunes the raw scan (DuckDB's zone maps, PostgreSQL's indexes, Parquet's
+    statistics); rudderstack_arrival_filters writes those filters.
+-#}
+{% macro rudderstack_raw_arrival_columns() -%}
+    {{ return([['uuid_ts', 'raw_uuid_ts', 'raw'], ['received_at', 'raw_received_at', 'raw']]) }}
 {%- endmacro %}
 
 
@@ -57,7 +67,7 @@
         ['channel', 'channel', 'string'],
         ['context_session_id', 'sdk_session_id', 'session_id'],
         ['context_session_start', 'is_sdk_session_start', 'boolean'],
-    ]) }}
+    ] + rudderstack_raw_arrival_columns()) }}
 {%- endmacro %}
 
 
@@ -82,7 +92,8 @@
         'is_new_session', 'event_number_in_session', 'partition_event_number', 'duplicate_row_count',
         'rejection_reason', 'arrival_rank', 'tied_row_count', 'tie_rank', 'tie_key', 'delivered_row_count',
         'identical_row_count', 'delivery_source', 'delivery_kind', 'copy_rank', 'scope_type', 'derived_from',
-        'arrival_at', 'last_arrival_at',
+        'arrival_at', 'last_arrival_at', 'source_table', 'written_in_run', 'known_session_id',
+        'known_anonymous_id', 'identity_changed', 'event_date', 'session_date', 'arrival_date',
     ] -%}
     {%- for column in rudderstack_activity_columns(none, with_passthrough=false) -%}
         {%- do reserved.append(column[1]) -%}
@@ -130,10 +141,10 @@
 {%- endmacro %}
 
 
-{#- Column names of the unified activity stream (int_events_unioned). -#}
+{#- Column names of the unified activity stream (int_events_unioned, int_events_arrived). -#}
 {% macro rudderstack_event_columns() -%}
     {%- set names = ['event_type'] -%}
-    {%- for column in rudderstack_activity_columns(none) -%}
+    {%- for column in rudderstack_activity_columns(none) if column[2] != 'raw' -%}
         {%- do names.append(column[1]) -%}
     {%- endfor -%}
     {%- do names.append('actor_id') -%}

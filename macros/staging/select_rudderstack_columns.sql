@@ -9,7 +9,8 @@
                or a list of candidates (the first non-null of those that exist wins).
                kind: 'id' (text, blank -> NULL), 'string', 'timestamp' (UTC, no time
                zone), 'boolean', 'session_id' (the SDK session id as digits text), or
-               'passthrough' (the type the column has in the warehouse).
+               'passthrough' (the type the column has in the warehouse), or 'raw' (the
+               column as stored, for filters that prune; a timestamp NULL when missing).
     required:  lists of alternative raw names; a table with none of a list's columns
                gets a warning, as all of its rows will be rejected.
 -#}
@@ -77,7 +78,7 @@
 
 
 {% macro rudderstack_column_type(kind, passthrough_type=none) -%}
-    {%- if kind == 'timestamp' -%}
+    {%- if kind in ['timestamp', 'raw'] -%}
         {{ return(dbt.type_timestamp()) }}
     {%- elif kind == 'boolean' -%}
         {{ return(dbt.type_boolean()) }}
@@ -91,7 +92,9 @@
 
 {% macro rudderstack_cast_column(column, kind, passthrough_type=none) -%}
     {%- set quoted = adapter.quote(column.name) -%}
-    {%- if kind == 'timestamp' -%}
+    {%- if kind == 'raw' -%}
+        {{ return(quoted) }}
+    {%- elif kind == 'timestamp' -%}
         {{ return(rudderstack_sessions.to_utc_timestamp(quoted, column.data_type)) }}
     {%- elif kind == 'id' -%}
         {{ return("nullif(trim(cast(" ~ quoted ~ " as " ~ dbt.type_string() ~ ")), '')") }}

@@ -1,6 +1,6 @@
 with links as (
 
-    select * from {{ ref('int_identity_links') }}
+    select * from {{ ref('state_identity_links') }}
 
 ),
 

@@ -1,19 +1,13 @@
-{{ config(**rudderstack_state_config('delete+insert', partition_column='event_date', unique_key='event_id')) }}
 {{ config(
+    materialized='view',
     enabled=rudderstack_passthrough_columns() | length > 0,
-    pre_hook="{{ rudderstack_delete_replaced_rows() }}",
-) }}  {#- built only when there is something to carry; an incremental run rewrites the events received again -#}
+) }}  {#- built only when there is something to carry; the stored events' columns, no copy -#}
 
-with winners as (
+{#- The raw columns listed in var event_passthrough_columns, one row per event of fct_events. -#}
 
-    {#- Every event on a full build; on an incremental run, the events received again. #}
-    select * from {{ ref('int_events_deduplicated') }}
+with events as (
 
-),
-
-kept as (
-
-    {{ rudderstack_kept_rows('winners', ['event_id', 'event_at'], rudderstack_passthrough_columns()) }}
+    select * from {{ ref('state_events') }}
 
 ),
 
@@ -24,10 +18,9 @@ final as (
         {%- for column in rudderstack_passthrough_columns() %}
         {{ column }},
         {%- endfor %}
-        cast(event_at as date) as event_date
-    from kept
+        event_date
+    from events
 
 )
 
-{#- Replaced: the stored rows of the events this run rewrites (one row each in int_events_deduplicated). #}
-{{ rudderstack_select_with_unreplaced_rows('final', rudderstack_events_replaced(ref('int_events_deduplicated')), 'event_date') }}
+select * from final

@@ -1,56 +1,66 @@
-{{ config(**rudderstack_state_config('append', partition_column='arrival_date')) }}
-{{ config(
-    pre_hook="{{ rudderstack_delete_replaced_rows(rudderstack_arrival_window_replaced(with_received_events=true)) }}",
-) }}  {#- one row per raw row: an incremental run replaces its arrival window -#}
+{{ config(materialized=rudderstack_chain_materialization()) }}  {#- read once by each of its readers -#}
 
 {#-
-    The ledger of deliveries: one narrow row per valid raw activity row, and per raw
-    identify row. A run checks against it that it missed no raw row behind the cutoff
-    (rudderstack_assert_no_missed_rows). An incremental run rewrites the window and
-    every delivery of the events it received (rudderstack_arrival_window_replaced).
+    Every valid raw delivery (one row per raw row) of the events the run received: on
+    a full build every valid row; on an incremental run the valid rows of its window,
+    and, for the ids among them, every earlier delivery the raw tables still hold,
+    however old. Deduplicating an event over all of them gives what a full build gives,
+    even when the loader replaced a row in place.
 -#}
-{%- set cutoff = rudderstack_incremental_cutoff() -%}
+{%- set window = rudderstack_run_window() %}
+{%- set columns = rudderstack_event_columns() %}
 
-with activity as (
+with arrived as (
 
-    {#- All deliveries of the events this run deduplicates, whatever their arrival. #}
-    select
-        event_id,
-        arrival_at,
-        'activity' as delivery_kind
-    from {{ rudderstack_delivery_rows() }} as delivery_rows
+    select {{ columns | join(', ') }}
+    from {{ ref('int_events_arrived') }}
     where rejection_reason is null
 
 ),
 
-identifies as (
+received_ids as (
 
-    select
-        event_id,
-        arrival_at,
-        'identify' as delivery_kind
-    from {{ ref('stg_rudderstack__identifies') }}
-    where {{ rudderstack_in_arrival_window('arrival_at', cutoff) }}
+    select distinct event_id from arrived
 
 ),
 
-deliveries as (
+{#- The deliveries of those ids that arrived at or before the cutoff (none on a full build). #}
+{%- for table_key, staging in [
+    ['tracks', 'stg_rudderstack__tracks'], ['pages', 'stg_rudderstack__pages'], ['screens', 'stg_rudderstack__screens'],
+] %}
 
-    select * from activity
+earlier_{{ table_key }} as (
+
+    select {{ columns | join(', ') }}
+    from {{ ref(staging) }}
+    where
+        {% if window.cutoff_at is none -%}
+        1 = 0
+        {%- else -%}
+        arrival_at <= {{ rudderstack_timestamp_literal(window.cutoff_at) }}
+        and event_id in (select event_id from received_ids)
+        {%- endif %}
+
+),
+{%- endfor %}
+
+earlier as (
+
+    select * from earlier_tracks
     union all
-    select * from identifies
+    select * from earlier_pages
+    union all
+    select * from earlier_screens
 
 ),
 
 final as (
 
-    select
-        *,
-        cast(arrival_at as date) as arrival_date
-    from deliveries
+    select * from arrived
+    union all
+    select * from earlier
+    where {{ rudderstack_rejection_reason() }} is null
 
 )
 
-{{ rudderstack_select_with_unreplaced_rows(
-    'final', rudderstack_arrival_window_replaced(with_received_events=true), 'arrival_date'
-) }}
+select * from final

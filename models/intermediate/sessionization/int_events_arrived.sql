@@ -1,30 +1,49 @@
+{{ config(materialized=rudderstack_chain_materialization()) }}  {#- a filter: its readers scan only the window -#}
+
 {#-
-    On an incremental run: the raw activity rows that arrived after the cutoff (see
-    rudderstack_incremental_cutoff), with their rejection reason, stored once so every
-    model of the run reads them from here (macro rudderstack_arrived_rows). Building it
-    first checks that no raw row fell behind the cutoff unread
-    (rudderstack_assert_no_missed_rows). Empty on a full build, whose models read the
-    raw rows directly.
+    The raw activity rows of the run's window (int_run_window: arrived after the cutoff,
+    at most at the run's start), each with its rejection reason: every row on a full
+    build. The filters are on the raw load columns as stored, so the scan of each raw
+    table is pruned to the window (rudderstack_arrival_filters).
 -#}
-{%- set cutoff = rudderstack_incremental_cutoff() -%}
-{{- rudderstack_assert_no_missed_rows(cutoff) -}}
+{%- set window = rudderstack_run_window() %}
+{%- set columns = rudderstack_event_columns() %}
 
-{#- On an incremental run, select the (few) rows after the cutoff before anything else. -#}
-with events as {{ materialized_cte() if cutoff is not none }} (
+with tracks as (
 
-    -- depends_on: {{ ref('stg_rudderstack__identifies') }} (counted by the missed-rows check)
-    select * from {{ ref('int_events_unioned') }}
-    where {% if cutoff is not none %}{{ rudderstack_in_arrival_window('arrival_at', cutoff) }}{% else %}1 = 0{% endif %}
+    {{ rudderstack_rows_arrived('stg_rudderstack__tracks', columns, window.cutoff_at, window.upper_at) }}
 
 ),
 
-arrived as (
+pages as (
+
+    {{ rudderstack_rows_arrived('stg_rudderstack__pages', columns, window.cutoff_at, window.upper_at) }}
+
+),
+
+screens as (
+
+    {{ rudderstack_rows_arrived('stg_rudderstack__screens', columns, window.cutoff_at, window.upper_at) }}
+
+),
+
+unioned as (
+
+    select * from tracks
+    union all
+    select * from pages
+    union all
+    select * from screens
+
+),
+
+final as (
 
     select
         {{ rudderstack_rejection_reason() }} as rejection_reason,
         *
-    from events
+    from unioned
 
 )
 
-select * from arrived
+select * from final

@@ -1,8 +1,8 @@
-{{ config(materialized='view') }}  {#- read once, by fct_sessions -#}
+{{ config(materialized='view') }}  {#- read by state_sessions, for the anonymous ids whose links changed -#}
 
 {#-
     Who an anonymous id was, over time: maximal runs of consecutive observations
-    (int_identity_links, in time order) that name the same user. On a shared device
+    (state_identity_links, in time order) that name the same user. On a shared device
     (A logs in, then B, then A again) this gives three runs, so each later session
     goes to the user of the run it falls in (fct_sessions), not to whoever came first.
 -#}
@@ -12,7 +12,7 @@
 
 with links as (
 
-    select * from {{ ref('int_identity_links') }}
+    select * from {{ ref('state_identity_links') }}
 
 ),
 

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}  {#- read once, by int_identity_runs and dim_actor_users each -#}
+{{ config(materialized='view') }}  {#- links as the stored events and identify calls hold them: read by state_identity_runs and dim_actor_users -#}
 
 {#-
     Every observation that an anonymous id is a user: identify calls, and events that
@@ -7,13 +7,13 @@
 
 with identifies as (
 
-    select * from {{ ref('stg_rudderstack__identifies') }}
+    select * from {{ ref('state_identifies') }}
 
 ),
 
 events as (
 
-    select * from {{ ref('fct_events') }}
+    select * from {{ ref('state_events') }}
 
 ),
 

@@ -1,0 +1,51 @@
+{#-
+    dbt run-operation rudderstack_create_raw_indexes [--args '{schema: NAME}']
+
+    PostgreSQL: the indexes on the raw RudderStack tables that let an incremental run read
+    only its window (docs/sessionization.md, "The run window") and find the earlier
+    deliveries of the events it received:
+      - (uuid_ts): the window's main condition;
+      - (received_at) where uuid_ts is null: its condition for rows without uuid_ts;
+      - (nullif(trim(id), '')): the event id as staging computes it.
+    One statement per index, `create index if not exists`, named <table>_rudderstack_*;
+    tables or columns a workspace lacks are skipped. Run it once; RudderStack's loader keeps
+    the indexes up to date as it appends. Other engines need none (DuckDB prunes with its
+    zone maps, Spark with Parquet statistics): the operation says so and does nothing.
+-#}
+{% macro rudderstack_create_raw_indexes(schema=none) -%}
+    {%- if target.type != 'postgres' -%}
+        {{ log("rudderstack_create_raw_indexes: nothing to do on " ~ target.type
+            ~ " (only PostgreSQL needs indexes on the raw tables)", info=true) }}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set created = [] -%}
+    {%- for table_key in ['tracks', 'pages', 'screens', 'identifies'] -%}
+        {%- set declared = source('rudderstack', table_key) -%}
+        {%- set relation = api.Relation.create(
+            database=declared.database, schema=schema or declared.schema, identifier=declared.identifier) -%}
+        {%- set existing = rudderstack_existing_columns(relation) -%}
+        {%- if existing is none -%}
+            {{ log("rudderstack_create_raw_indexes: no table " ~ relation ~ ", skipped", info=true) }}
+        {%- else -%}
+            {%- set indexes = [] -%}
+            {%- if 'uuid_ts' in existing -%}
+                {%- do indexes.append(['uuid_ts', '("uuid_ts")', '']) -%}
+            {%- endif -%}
+            {%- if 'received_at' in existing -%}
+                {%- do indexes.append(['received_at', '("received_at")',
+                    ' where "uuid_ts" is null' if 'uuid_ts' in existing else '']) -%}
+            {%- endif -%}
+            {%- if 'id' in existing -%}
+                {%- do indexes.append(['id', "((nullif(trim(cast(\"id\" as text)), '')))", '']) -%}
+            {%- endif -%}
+            {%- for suffix, expression, condition in indexes -%}
+                {%- set name = (relation.identifier ~ '_rudderstack_' ~ suffix)[:63] -%}
+                {%- do run_query('create index if not exists ' ~ adapter.quote(name) ~ ' on ' ~ relation
+                    ~ ' ' ~ expression ~ condition) -%}
+                {%- do created.append(relation.identifier ~ '.' ~ suffix) -%}
+            {%- endfor -%}
+            {%- do run_query('analyze ' ~ relation) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ log("rudderstack_create_raw_indexes: indexes on " ~ (created | join(', ') or 'nothing'), info=true) }}
+{%- endmacro %}

@@ -1,0 +1,198 @@
+{#-
+    The run window (docs/sessionization.md, "The run window").
+
+    int_run_window decides it once per run, at the start, and holds it as data (one row):
+    the run's number, whether it is incremental, the cutoff (exclusive lower bound on a
+    raw row's arrival; NULL on a full build) and the upper bound (the run's start: rows
+    loaded while it runs wait for the next). Every other model reads it from there:
+    through SQL, or, where an engine needs a literal to prune the raw tables, through
+    rudderstack_run_window(), which reads the row once per model.
+
+    It is the one model that reads what an earlier run left: the last row of state_runs
+    (its watermark, the latest arrival it read, and the configuration that shaped the
+    stored rows).
+-#}
+
+{#- The stored state: every table an incremental run reads back or appends to. -#}
+{% macro rudderstack_state_models() -%}
+    {{ return(['state_rejected_rows', 'state_identifies', 'state_redeliveries', 'state_events', 'state_sessions',
+               'state_runs']) }}
+{%- endmacro %}
+
+
+{#- Every model an incremental run must rebuild together: they hold or read its window. -#}
+{% macro rudderstack_run_models() -%}
+    {{ return(rudderstack_state_models() + [
+        'int_run_window', 'int_events_arrived', 'int_identifies_arrived', 'int_event_deliveries',
+        'int_events_redelivered', 'int_events_deduplicated',
+    ]) }}
+{%- endmacro %}
+
+
+{#- The relation of one of this project's models, or none when it is not built. -#}
+{% macro rudderstack_model_relation(model_name) -%}
+    {%- for node in graph.nodes.values()
+        if node.resource_type == 'model' and node.package_name == 'rudderstack_sessions' and node.name == model_name -%}
+        {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)) }}
+    {%- endfor -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+
+{% macro rudderstack_timestamp_literal(value) -%}
+    {{ return("cast('" ~ value.strftime('%Y-%m-%d %H:%M:%S.%f') ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+{%- endmacro %}
+
+
+{#- A timestamp as it comes back from a query (a datetime, or text on some adapters), naive UTC. -#}
+{% macro rudderstack_as_datetime(value) -%}
+    {%- if value is none -%}{{ return(none) }}{%- endif -%}
+    {%- if value is string -%}
+        {%- set value = modules.datetime.datetime.fromisoformat(value) -%}
+    {%- endif -%}
+    {%- if value.tzinfo is not none -%}
+        {%- set value = value.astimezone(modules.pytz.utc).replace(tzinfo=none) -%}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
+
+{#-
+    Decide the run window (int_run_window only). A run is incremental when state_runs
+    records a finished run, every state model exists, --full-refresh is not set and the
+    configuration that shaped the stored rows is unchanged (else var
+    rudderstack_on_config_change decides: fail, naming what changed, or rebuild). An
+    incremental run first checks that no raw row fell behind its cutoff unread.
+-#}
+{% macro rudderstack_decide_run_window() -%}
+    {%- set upper = run_started_at.astimezone(modules.pytz.utc).replace(tzinfo=none) -%}
+    {%- set window = {'run_number': 1, 'is_incremental': false, 'cutoff': none, 'upper': upper,
+                      'watermark': none, 'config': {}, 'reason': 'first run'} -%}
+    {%- if not execute or model.resource_type == 'unit_test' -%}
+        {{ return(window) }}
+    {%- endif -%}
+    {%- set config = rudderstack_state_settings() -%}
+    {%- set on_config_change = rudderstack_on_config_change() -%}
+    {%- do window.update({'config': config}) -%}
+    {%- set runs = rudderstack_model_relation('state_runs') -%}
+    {%- set previous = none -%}
+    {%- if runs is not none -%}
+        {%- set result = run_query(
+            'select run_number, watermark_at, settings_json from ' ~ runs ~ ' order by run_number desc limit 1') -%}
+        {%- if result.rows | length > 0 -%}
+            {%- set previous = result.rows[0] -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if previous is none -%}
+        {{ return(window) }}
+    {%- endif -%}
+    {%- do window.update({'run_number': previous[0] + 1, 'watermark': rudderstack_as_datetime(previous[1])}) -%}
+    {%- if flags.FULL_REFRESH -%}
+        {%- do window.update({'reason': '--full-refresh'}) -%}
+        {{ return(window) }}
+    {%- endif -%}
+    {%- set missing = [] -%}
+    {%- for name in rudderstack_state_models() if rudderstack_model_relation(name) is none -%}
+        {%- do missing.append(name) -%}
+    {%- endfor -%}
+    {%- if missing -%}
+        {%- do window.update({'reason': 'state model ' ~ missing | join(', ') ~ ' does not exist'}) -%}
+        {{ log("rudderstack_sessions: " ~ missing | join(', ') ~ " does not exist, so this run rebuilds everything"
+            ~ " from all the data", info=true) }}
+        {{ return(window) }}
+    {%- endif -%}
+    {%- set changed = rudderstack_config_changes(fromjson(previous[2]), config) -%}
+    {%- if changed -%}
+        {%- if on_config_change == 'fail' -%}
+            {{ exceptions.raise_compiler_error(
+                "The stored sessions were built with other settings than this run's, so an incremental run would"
+                ~ " mix them: " ~ changed | join('; ') ~ ". Rebuild with: dbt build --full-refresh"
+                ~ " (or let runs rebuild by themselves: --vars '{rudderstack_on_config_change: full_refresh}')."
+                ~ " Nothing was written."
+            ) }}
+        {%- endif -%}
+        {%- do window.update({'reason': 'changed settings (' ~ changed | join('; ') ~ ')'}) -%}
+        {{ log("rudderstack_sessions: rebuilding from all the data, as the settings changed: "
+            ~ changed | join('; '), info=true) }}
+        {{ return(window) }}
+    {%- endif -%}
+    {%- if window.watermark is none -%}
+        {%- do window.update({'reason': 'the previous run read no rows'}) -%}
+        {{ return(window) }}
+    {%- endif -%}
+    {{ rudderstack_assert_whole_run_selected() }}
+    {%- set cutoff = window.watermark - modules.datetime.timedelta(minutes=rudderstack_lookback_minutes()) -%}
+    {%- do window.update({'is_incremental': true, 'cutoff': cutoff, 'reason': 'incremental'}) -%}
+    {{ return(window) }}
+{%- endmacro %}
+
+
+{#-
+    The run window, read from int_run_window (one query: call it once per model):
+    {run_number, is_incremental, cutoff_at, upper_at} (naive UTC datetimes; cutoff_at
+    none on a full build). Parse time and unit tests get a full window. The models that
+    call it ref int_run_window themselves.
+-#}
+{% macro rudderstack_run_window() -%}
+    {%- set relation = ref('int_run_window') -%}
+    {%- set window = {'run_number': 1, 'is_incremental': false, 'cutoff_at': none,
+                      'upper_at': run_started_at.astimezone(modules.pytz.utc).replace(tzinfo=none)} -%}
+    {%- if not execute or model.resource_type == 'unit_test' -%}
+        {{ return(window) }}
+    {%- endif -%}
+    {%- set row = run_query('select run_number, is_incremental, cutoff, upper_bound from ' ~ relation).rows[0] -%}
+    {%- do window.update({
+        'run_number': row[0] | int,
+        'is_incremental': row[1] in [true, 'true', 'True', 1],
+        'cutoff_at': rudderstack_as_datetime(row[2]),
+        'upper_at': rudderstack_as_datetime(row[3]),
+    }) -%}
+    {{ return(window) }}
+{%- endmacro %}
+
+
+{#-
+    An incremental run rebuilds a chain of views and tables that hold its window; running
+    part of it (dbt run -s state_events) would mix windows. Fail early instead.
+-#}
+{% macro rudderstack_assert_whole_run_selected() -%}
+    {%- set selected = selected_resources | default([]) -%}
+    {%- set missing = [] -%}
+    {%- for node in graph.nodes.values()
+        if node.resource_type == 'model' and node.package_name == 'rudderstack_sessions'
+        and node.name in rudderstack_run_models() and node.unique_id not in selected -%}
+        {%- do missing.append(node.name) -%}
+    {%- endfor -%}
+    {%- if missing and selected and not var('incremental_allow_partial_runs', false) -%}
+        {{ exceptions.raise_compiler_error(
+            "An incremental run must rebuild every sessionization model together; this selection leaves out "
+            ~ missing | sort | join(', ') ~ ". Select them all, for example: dbt build --selector rudderstack_sessions"
+            ~ " (or, to debug, --vars '{incremental_allow_partial_runs: true}')"
+        ) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro rudderstack_lookback_minutes() -%}
+    {%- set value = var('incremental_lookback_minutes') -%}
+    {%- if value is boolean or value is not number or value < 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "var 'incremental_lookback_minutes' must be a number of minutes, 0 or more, got '" ~ value
+            ~ "'. Example: --vars '{incremental_lookback_minutes: 180}'"
+        ) }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
+
+{#- var rudderstack_on_config_change: fail (default) or full_refresh. -#}
+{% macro rudderstack_on_config_change() -%}
+    {%- set value = var('rudderstack_on_config_change', 'fail') -%}
+    {%- if value not in ['fail', 'full_refresh'] -%}
+        {{ exceptions.raise_compiler_error(
+            "var 'rudderstack_on_config_change' must be fail or full_refresh, got '" ~ value
+            ~ "'. Example: --vars '{rudderstack_on_config_change: full_refresh}'"
+        ) }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}

@@ -1,0 +1,228 @@
+{{ config(**rudderstack_state_config('delete+insert', partition_column='event_date', unique_key='event_id')) }}
+{{ config(pre_hook="{{ rudderstack_delete_replaced_rows() }}") }}
+{#- a run rewrites every event of the sessions it touches (delete+insert on event_id) -#}
+
+{#-
+    The stored events: one row per deduplicated, valid activity event, with its session
+    (fct_events shows them to analysts). Each run re-sessionizes the sessions it
+    touches, over the events it received (int_events_deduplicated) and the rows this
+    table already holds (docs/sessionization.md, "Which sessions a run rebuilds"):
+    - an SDK session (actor, SDK session id) that a received event belongs to now, or
+      belonged to before, or that an identify call of the window names (it can carry
+      the start flag), is rebuilt whole;
+    - for an actor whose session-less events changed, its derived sessions from the
+      last one that began before the earliest change: an earlier session cannot change,
+      as whether an event starts one depends only on it and the event before it.
+    A full build receives every event, and stores none yet: the same SQL rebuilds all.
+    The gap rule and the session ids come from sessionize_by_gap and session_id_hash.
+
+    Rows it writes carry the run's number (written_in_run) and what the sessions table
+    last saw of each event (known_session_id, known_anonymous_id, identity_changed), so
+    state_sessions can replace the sessions that lost events, even when a run stopped
+    after this model and the next one repeats it.
+-#}
+{%- set window = rudderstack_run_window() %}
+{%- set event_columns = rudderstack_state_event_columns() %}
+
+with run as (
+
+    select * from {{ ref('int_run_window') }}
+
+),
+
+received as (
+
+    select {{ event_columns | join(', ') }}
+    from {{ ref('int_events_deduplicated') }}
+
+),
+
+{#- What this table holds of earlier runs (nothing on a full build). #}
+empty_stored as (
+
+    select
+        {{ event_columns | join(', ') }},
+        cast(null as {{ dbt.type_string() }}) as session_id,
+        cast(null as {{ dbt.type_string() }}) as session_source,
+        cast(null as {{ dbt.type_bigint() }}) as event_number_in_session,
+        cast(null as {{ dbt.type_bigint() }}) as written_in_run,
+        cast(null as {{ dbt.type_string() }}) as known_session_id,
+        cast(null as {{ dbt.type_string() }}) as known_anonymous_id,
+        cast(null as {{ dbt.type_boolean() }}) as identity_changed,
+        cast(null as date) as event_date
+    from received
+
+),
+
+stored as (
+
+    {{ rudderstack_stored_rows(window, 'empty_stored') }}
+
+),
+
+{#- The received events as they were stored, when they were. #}
+stored_received as (
+
+    select stored.*
+    from stored
+    inner join received on stored.event_id = received.event_id
+
+),
+
+positions as (
+
+    select actor_id, sdk_session_id, event_at from received
+    union all
+    select actor_id, sdk_session_id, event_at from stored_received
+
+),
+
+sdk_scope as (
+
+    select actor_id, sdk_session_id from positions
+    where sdk_session_id is not null
+    union
+    select actor_id, sdk_session_id from {{ ref('int_identifies_arrived') }}
+    where sdk_session_id is not null and actor_id is not null
+
+),
+
+derived_changes as (
+
+    select
+        actor_id,
+        min(event_at) as changed_from
+    from positions
+    where sdk_session_id is null
+    group by actor_id
+
+),
+
+derived_scope as (
+
+    {#- From the start of the actor's last derived session that began before the change (NULL: all). #}
+    select
+        derived_changes.actor_id,
+        max(stored.event_at) as derived_from
+    from derived_changes
+    left join stored
+        on
+            derived_changes.actor_id = stored.actor_id
+            and stored.sdk_session_id is null
+            and stored.event_number_in_session = 1
+            and stored.event_at < derived_changes.changed_from
+    group by derived_changes.actor_id
+
+),
+
+stored_in_scope as (
+
+    select stored.*
+    from stored
+    inner join sdk_scope
+        on stored.actor_id = sdk_scope.actor_id and stored.sdk_session_id = sdk_scope.sdk_session_id
+    union all
+    select stored.*
+    from stored
+    inner join derived_scope
+        on
+            stored.actor_id = derived_scope.actor_id
+            and stored.sdk_session_id is null
+            and (derived_scope.derived_from is null or stored.event_at >= derived_scope.derived_from)
+
+),
+
+events as (
+
+    select * from received
+    union all
+    select {{ event_columns | join(', ') }}
+    from stored_in_scope
+    where not exists (select 1 from received where received.event_id = stored_in_scope.event_id)
+
+),
+
+sessionized as (
+
+    {{ sessionize_by_gap(
+        'events',
+        partition_by=['actor_id', 'sdk_session_id'],
+        cohort='cohort',
+        keep_together='sdk_session_id is not null',
+        with_session_id=false,
+    ) }}
+
+),
+
+{#-
+    What the sessions table last saw of each rewritten event: its stored row, or, when
+    the run that wrote that row did not finish (it had this run's number), what that
+    run carried over.
+#}
+previously as (
+
+    select
+        stored.event_id,
+        stored.anonymous_id,
+        stored.user_id,
+        stored.event_at,
+        case when stored.written_in_run < run.run_number then stored.session_id else stored.known_session_id end
+            as known_session_id,
+        case when stored.written_in_run < run.run_number then stored.anonymous_id else stored.known_anonymous_id end
+            as known_anonymous_id,
+        coalesce(stored.written_in_run = run.run_number and stored.identity_changed, false) as was_identity_changed
+    from stored
+    inner join events on stored.event_id = events.event_id
+    cross join run
+
+),
+
+final as (
+
+    select
+        sessionized.event_id,
+        case
+            when sessionized.sdk_session_id is null
+                then {{ session_id_hash(["'derived'", 'sessionized.actor_id',
+                    epoch_microseconds('sessionized.session_started_at')]) }}
+            else {{ session_id_hash(["'sdk'", 'sessionized.actor_id', 'sessionized.sdk_session_id']) }}
+        end as session_id,
+        sessionized.actor_id,
+        sessionized.anonymous_id,
+        sessionized.user_id,
+        sessionized.event_at,
+        sessionized.event_type,
+        sessionized.event_name,
+        sessionized.channel,
+        sessionized.cohort,
+        case when sessionized.sdk_session_id is null then 'derived' else 'sdk' end as session_source,
+        sessionized.sdk_session_id,
+        sessionized.is_sdk_session_start,
+        sessionized.event_number_in_session,
+        {%- for column in event_columns if column not in [
+            'event_id', 'actor_id', 'anonymous_id', 'user_id', 'event_at', 'event_type', 'event_name', 'channel',
+            'cohort', 'sdk_session_id', 'is_sdk_session_start'] %}
+        sessionized.{{ column }},
+        {%- endfor %}
+        cast((select run_number from run) as {{ dbt.type_bigint() }}) as written_in_run,
+        {#- NULL for an event the sessions table has not seen: it replaces nothing. #}
+        previously.known_session_id,
+        previously.known_anonymous_id,
+        {#- Whether the event's observation that its anonymous id is a user (identity stitching) changed. #}
+        (
+            coalesce(previously.was_identity_changed, false)
+            or {{ rudderstack_identity_link('sessionized') }} != {{ rudderstack_identity_link('previously') }}
+            or ({{ rudderstack_identity_link('sessionized') }} = 1 and (
+                sessionized.anonymous_id != previously.anonymous_id
+                or sessionized.user_id != previously.user_id
+                or sessionized.event_at != previously.event_at
+            ))
+        ) as identity_changed,
+        cast(sessionized.event_at as date) as event_date
+    from sessionized
+    left join previously on sessionized.event_id = previously.event_id
+
+)
+
+{#- Parquet on Spark: the stored rows of the partitions this run rewrites, other than its own events. #}
+{{ rudderstack_select_with_unreplaced_rows('final', rudderstack_events_replaced('final'), 'event_date', window) }}
