@@ -142,3 +142,29 @@ def test_a_loader_that_replaces_rows_in_place(engine: str, workspace) -> None:
     assert_same_tables(snapshot(workspace, MODELS), incremental, "replaced in place: incremental vs --full-refresh")
     [row] = workspace.query("select duplicate_row_count from {schema}.fct_events where event_id = 'replaced-e1'")
     assert row["duplicate_row_count"] == 0
+
+
+@pytest.mark.engines("postgres")
+def test_the_raw_table_indexes_serve_an_incremental_run(engine: str, workspace) -> None:
+    """`dbt run-operation rudderstack_create_raw_indexes` (README, Incremental runs) indexes
+    the raw tables; an incremental run then reads its window through them, and still ends
+    where a --full-refresh does."""
+    workspace.load_raw(load(0))
+    workspace.dbt("run-operation", "rudderstack_create_raw_indexes", vars={"rudderstack_schema": workspace.raw_schema})
+    indexes = {r["indexname"] for r in workspace.query(
+        f"select indexname from pg_indexes where schemaname = '{workspace.raw_schema}'")}
+    assert {"tracks_rudderstack_uuid_ts", "tracks_rudderstack_received_at", "tracks_rudderstack_id",
+            "identifies_rudderstack_uuid_ts"} <= indexes, indexes
+    workspace.build_on_raw(NO_LOOKBACK)
+    workspace.load_raw(load(1), append=True)
+    workspace.build_on_raw(NO_LOOKBACK)
+    # The window's scan of the raw tracks, planned as the run plans it: through the index.
+    sql = (workspace.directory / "target" / "compiled" / "rudderstack_sessions" / "models" / "intermediate"
+           / "sessionization" / "int_events_arrived.sql").read_text()
+    workspace.execute(f'analyze "{workspace.raw_schema}".tracks')
+    plan = "\n".join(r["QUERY PLAN"] for r in workspace.query(
+        "set enable_seqscan = off; explain " + sql.split("with tracks as (", 1)[1].split("),\n\npages as", 1)[0]))
+    assert "tracks_rudderstack_uuid_ts" in plan, plan
+    incremental = snapshot(workspace, MODELS)
+    workspace.build_on_raw(NO_LOOKBACK, "--full-refresh")
+    assert_same_tables(snapshot(workspace, MODELS), incremental, "indexed raw tables: incremental vs --full-refresh")

@@ -51,3 +51,26 @@
 {% macro postgres__materialized_cte() -%}
     materialized
 {%- endmacro %}
+
+
+{#-
+    The keyword that tells DuckDB and PostgreSQL whether to compute a CTE read several
+    times once (materialized) or where it is read (not materialized). `small` is what the
+    caller knows of its size: a run's window on an incremental run is small and worth
+    keeping; a full build's rows are the whole history, which must stream, never be held.
+    Spark decides for itself.
+-#}
+{% macro rudderstack_cte_hint(small) -%}
+    {{ return(adapter.dispatch('rudderstack_cte_hint', 'rudderstack_sessions')(small)) }}
+{%- endmacro %}
+
+{% macro default__rudderstack_cte_hint(small) -%}
+{%- endmacro %}
+
+{% macro duckdb__rudderstack_cte_hint(small) -%}
+    {{ 'materialized' if small else 'not materialized' }}
+{%- endmacro %}
+
+{% macro postgres__rudderstack_cte_hint(small) -%}
+    {{ 'materialized' if small else 'not materialized' }}
+{%- endmacro %}

@@ -137,7 +137,8 @@
     {%- set relation = ref('int_run_window') -%}
     {%- set window = {'run_number': 1, 'is_incremental': false, 'cutoff_at': none,
                       'upper_at': run_started_at.astimezone(modules.pytz.utc).replace(tzinfo=none)} -%}
-    {%- if not execute or model.resource_type == 'unit_test' -%}
+    {#- Not built yet (dbt compile, sqlfluff on a fresh database): as a first run would see it. -#}
+    {%- if not execute or model.resource_type == 'unit_test' or load_relation(relation) is none -%}
         {{ return(window) }}
     {%- endif -%}
     {%- set row = run_query('select run_number, is_incremental, cutoff, upper_bound from ' ~ relation).rows[0] -%}

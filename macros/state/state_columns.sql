@@ -20,8 +20,8 @@
 {%- endmacro %}
 
 
-{#- The columns of a session that its events decide (state_sessions), qualified by `alias`. -#}
-{% macro rudderstack_session_columns(alias) -%}
+{#- The columns of a session that its events decide (state_sessions), qualified by `alias` when given. -#}
+{% macro rudderstack_session_columns(alias=none) -%}
     {%- set columns = [
         'session_id', 'actor_id', 'anonymous_id', 'session_user_id', 'session_source', 'sdk_session_id', 'cohort',
         'channel', 'session_started_at', 'session_ended_at', 'duration_seconds', 'event_count', 'track_count',
@@ -32,7 +32,7 @@
     ] -%}
     {%- set qualified = [] -%}
     {%- for column in columns -%}
-        {%- do qualified.append(alias ~ '.' ~ column) -%}
+        {%- do qualified.append(alias ~ '.' ~ column if alias else column) -%}
     {%- endfor -%}
     {{ return(qualified | join(', ')) }}
 {%- endmacro %}

@@ -15,10 +15,10 @@ with sessions as (
 final as (
 
     select
-        {{ rudderstack_session_columns('sessions') }},
-        sessions.session_date,
-        sessions.stitched_user_id,
-        sessions.user_session_number
+        {{ rudderstack_session_columns() }},
+        session_date,
+        stitched_user_id,
+        user_session_number
     from sessions
 
 )

@@ -23,6 +23,7 @@
 -#}
 {%- set window = rudderstack_run_window() %}
 {%- set event_columns = rudderstack_state_event_columns() %}
+{%- set identifies_arrived = ref('int_identifies_arrived') %}
 
 with run as (
 
@@ -30,7 +31,7 @@ with run as (
 
 ),
 
-received as (
+received as {{ rudderstack_cte_hint(window.is_incremental) }} (
 
     select {{ event_columns | join(', ') }}
     from {{ ref('int_events_deduplicated') }}
@@ -38,6 +39,7 @@ received as (
 ),
 
 {#- What this table holds of earlier runs (nothing on a full build). #}
+
 empty_stored as (
 
     select
@@ -54,13 +56,20 @@ empty_stored as (
 
 ),
 
-stored as (
+stored as {{ rudderstack_cte_hint(false) }} (
 
     {{ rudderstack_stored_rows(window, 'empty_stored') }}
 
 ),
 
+{#-
+    Which stored events join the received ones in this run's sessions. A full build stores
+    nothing yet: none, and no need to work out which.
+#}
+{%- if window.is_incremental %}
+
 {#- The received events as they were stored, when they were. #}
+
 stored_received as (
 
     select stored.*
@@ -71,18 +80,32 @@ stored_received as (
 
 positions as (
 
-    select actor_id, sdk_session_id, event_at from received
+    select
+        actor_id,
+        sdk_session_id,
+        event_at
+    from received
     union all
-    select actor_id, sdk_session_id, event_at from stored_received
+    select
+        actor_id,
+        sdk_session_id,
+        event_at
+    from stored_received
 
 ),
 
 sdk_scope as (
 
-    select actor_id, sdk_session_id from positions
+    select
+        actor_id,
+        sdk_session_id
+    from positions
     where sdk_session_id is not null
     union
-    select actor_id, sdk_session_id from {{ ref('int_identifies_arrived') }}
+    select
+        actor_id,
+        sdk_session_id
+    from {{ identifies_arrived }}
     where sdk_session_id is not null and actor_id is not null
 
 ),
@@ -98,19 +121,23 @@ derived_changes as (
 
 ),
 
+{#-
+    Per actor with changed session-less events and stored ones: from the start of its last
+    derived session that began before the change (NULL: all of them).
+#}
 derived_scope as (
 
-    {#- From the start of the actor's last derived session that began before the change (NULL: all). #}
     select
         derived_changes.actor_id,
-        max(stored.event_at) as derived_from
-    from derived_changes
-    left join stored
-        on
-            derived_changes.actor_id = stored.actor_id
-            and stored.sdk_session_id is null
-            and stored.event_number_in_session = 1
-            and stored.event_at < derived_changes.changed_from
+        max(
+            case
+                when stored.event_number_in_session = 1 and derived_changes.changed_from > stored.event_at
+                    then stored.event_at
+            end
+        ) as derived_from
+    from stored
+    inner join derived_changes on stored.actor_id = derived_changes.actor_id
+    where stored.sdk_session_id is null
     group by derived_changes.actor_id
 
 ),
@@ -131,14 +158,25 @@ stored_in_scope as (
             and (derived_scope.derived_from is null or stored.event_at >= derived_scope.derived_from)
 
 ),
+{%- else %}
 
-events as (
+stored_in_scope as (
+
+    select * from stored
+
+),
+{%- endif %}
+
+events as {{ rudderstack_cte_hint(window.is_incremental) }} (
 
     select * from received
     union all
     select {{ event_columns | join(', ') }}
     from stored_in_scope
-    where not exists (select 1 from received where received.event_id = stored_in_scope.event_id)
+    where not exists (
+        select 1 from received
+        where received.event_id = stored_in_scope.event_id
+    )
 
 ),
 
@@ -159,6 +197,7 @@ sessionized as (
     the run that wrote that row did not finish (it had this run's number), what that
     run carried over.
 #}
+
 previously as (
 
     select
@@ -204,7 +243,7 @@ final as (
             'cohort', 'sdk_session_id', 'is_sdk_session_start'] %}
         sessionized.{{ column }},
         {%- endfor %}
-        cast((select run_number from run) as {{ dbt.type_bigint() }}) as written_in_run,
+        cast(run.run_number as {{ dbt.type_bigint() }}) as written_in_run,
         {#- NULL for an event the sessions table has not seen: it replaces nothing. #}
         previously.known_session_id,
         previously.known_anonymous_id,
@@ -220,9 +259,11 @@ final as (
         ) as identity_changed,
         cast(sessionized.event_at as date) as event_date
     from sessionized
+    cross join run
     left join previously on sessionized.event_id = previously.event_id
 
 )
 
 {#- Parquet on Spark: the stored rows of the partitions this run rewrites, other than its own events. #}
+
 {{ rudderstack_select_with_unreplaced_rows('final', rudderstack_events_replaced('final'), 'event_date', window) }}

@@ -30,17 +30,38 @@ arrivals as (
 
 ),
 
-counts as (
+watermark as (
 
-    select
-        (select count(*) from {{ ref('state_events') }} where written_in_run = {{ window.run_number }})
-            as events_written,
-        (select count(*) from {{ ref('state_sessions') }} where written_in_run = {{ window.run_number }})
-            as sessions_written,
-        (select count(*) from {{ ref('state_rejected_rows') }} as stored
-         where {{ rudderstack_arrival_window_replaced() or '1 = 1' }}) as rows_rejected,
-        (select count(*) from {{ ref('state_identifies') }} where written_in_run = {{ window.run_number }})
-            as identifies_read
+    select max(latest_arrival_at) as watermark_at from arrivals
+
+),
+
+events_written as (
+
+    select count(*) as row_count from {{ ref('state_events') }}
+    where written_in_run = {{ window.run_number }}
+
+),
+
+sessions_written as (
+
+    select count(*) as row_count from {{ ref('state_sessions') }}
+    where written_in_run = {{ window.run_number }}
+
+),
+
+rows_rejected as (
+
+    {#- The rows of this run's window (all of them on a full build), as the table replaced them. #}
+    select count(*) as row_count from {{ ref('state_rejected_rows') }} as stored  -- noqa: AL05, RF04
+    where {{ rudderstack_arrival_window_replaced() or '1 = 1' }}
+
+),
+
+identifies_read as (
+
+    select count(*) as row_count from {{ ref('state_identifies') }}
+    where written_in_run = {{ window.run_number }}
 
 ),
 
@@ -51,15 +72,19 @@ final as (
         run.is_incremental,
         run.cutoff,
         run.upper_bound,
-        (select max(latest_arrival_at) from arrivals) as watermark_at,
+        watermark.watermark_at,
         run.run_reason,
         run.settings_json,
-        cast(counts.events_written as {{ dbt.type_bigint() }}) as events_written,
-        cast(counts.sessions_written as {{ dbt.type_bigint() }}) as sessions_written,
-        cast(counts.rows_rejected as {{ dbt.type_bigint() }}) as rows_rejected,
-        cast(counts.identifies_read as {{ dbt.type_bigint() }}) as identifies_read
+        cast(events_written.row_count as {{ dbt.type_bigint() }}) as events_written,
+        cast(sessions_written.row_count as {{ dbt.type_bigint() }}) as sessions_written,
+        cast(rows_rejected.row_count as {{ dbt.type_bigint() }}) as rows_rejected,
+        cast(identifies_read.row_count as {{ dbt.type_bigint() }}) as identifies_read
     from run
-    cross join counts
+    cross join watermark
+    cross join events_written
+    cross join sessions_written
+    cross join rows_rejected
+    cross join identifies_read
 
 )
 

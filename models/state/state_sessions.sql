@@ -19,13 +19,7 @@
 {%- set engagement = session_engagement() %}
 {%- set number_partition = 'stitched_user_id, case when stitched_user_id is null then actor_id end' %}
 
-with run as (
-
-    select * from {{ ref('int_run_window') }}
-
-),
-
-events as (
+with events as {{ rudderstack_cte_hint(window.is_incremental) }} (
 
     {#- Every event of every session this run rebuilt (all events on a full build). #}
     select * from {{ ref('state_events') }}
@@ -229,10 +223,11 @@ rebuilt as (
 ),
 
 {#- What this table holds of earlier runs (nothing on a full build). #}
-empty_stored as (
+
+empty_stored as {{ rudderstack_cte_hint(false) }} (
 
     select
-        rebuilt.*,
+        *,
         cast(null as {{ dbt.type_string() }}) as stitched_user_id,
         cast(null as {{ dbt.type_bigint() }}) as user_session_number,
         cast(null as {{ dbt.type_boolean() }}) as is_current,
@@ -249,39 +244,56 @@ stored as (
 ),
 
 {#- Sessions that lost every event in this run: the ids its events had, that no event has now. #}
+
 vanished as (
 
-    select stored.*
+    select *
     from stored
     where
-        stored.is_current
+        is_current
         and (
-            exists (select 1 from events where events.known_session_id = stored.session_id)
+            exists (
+                select 1 from events
+                where events.known_session_id = stored.session_id
+            )
             {#- written by a run with this number that did not finish: its events moved again #}
-            or stored.written_in_run = {{ window.run_number }}
+            or written_in_run = {{ window.run_number }}
         )
-        and not exists (select 1 from rebuilt where rebuilt.session_id = stored.session_id)
+        and not exists (
+            select 1 from rebuilt
+            where rebuilt.session_id = stored.session_id
+        )
 
 ),
 
 {#- The stored sessions that stay as they are, unless their stitching or number changes. #}
+
 kept as (
 
-    select stored.*
+    select *
     from stored
     where
-        stored.is_current
-        and not exists (select 1 from rebuilt where rebuilt.session_id = stored.session_id)
-        and not exists (select 1 from vanished where vanished.session_id = stored.session_id)
+        is_current
+        and not exists (
+            select 1 from rebuilt
+            where rebuilt.session_id = stored.session_id
+        )
+        and not exists (
+            select 1 from vanished
+            where vanished.session_id = stored.session_id
+        )
 
 ),
 
 {#- Anonymous ids whose observations of a user changed: their sessions are stitched again. #}
+
 changed_anonymous_ids as (
 
-    select anonymous_id from events where identity_changed and anonymous_id is not null
+    select anonymous_id from events
+    where identity_changed and anonymous_id is not null
     union
-    select known_anonymous_id from events where identity_changed and known_anonymous_id is not null
+    select known_anonymous_id from events
+    where identity_changed and known_anonymous_id is not null
     union
     select anonymous_id from {{ ref('state_identifies') }}
     where written_in_run = {{ window.run_number }} and anonymous_id is not null
@@ -300,9 +312,12 @@ to_stitch as (
 
 identity_runs as (
 
-    select identity_runs.*
-    from {{ ref('state_identity_runs') }} as identity_runs
-    where identity_runs.anonymous_id in (select anonymous_id from to_stitch where anonymous_id is not null)
+    select *
+    from {{ ref('state_identity_runs') }}
+    where anonymous_id in (
+        select to_stitch.anonymous_id from to_stitch
+        where to_stitch.anonymous_id is not null
+    )
 
 ),
 
@@ -345,21 +360,35 @@ stitched as (
 ),
 
 {#- The users (else actors) whose numbering may move: of every changed session, before and after. #}
+
 renumbered_partitions as (
 
-    select stitched_user_id, case when stitched_user_id is null then actor_id end as actor_key from stitched
+    select
+        stitched_user_id,
+        case when stitched_user_id is null then actor_id end as actor_key
+    from stitched
     union
-    select stored.stitched_user_id, case when stored.stitched_user_id is null then stored.actor_id end
+    select
+        stitched_user_id,
+        case when stitched_user_id is null then actor_id end as actor_key
     from stored
     where
-        exists (select 1 from stitched where stitched.session_id = stored.session_id)
-        or exists (select 1 from vanished where vanished.session_id = stored.session_id)
+        exists (
+            select 1 from stitched
+            where stitched.session_id = stored.session_id
+        )
+        or exists (
+            select 1 from vanished
+            where vanished.session_id = stored.session_id
+        )
 
 ),
 
 numbered_candidates as (
 
-    select stitched.*, cast(null as {{ dbt.type_bigint() }}) as stored_user_session_number
+    select
+        stitched.*,
+        cast(null as {{ dbt.type_bigint() }}) as stored_user_session_number
     from stitched
     union all
     select {{ rudderstack_session_columns('kept') }}, kept.stitched_user_id, kept.user_session_number
@@ -369,7 +398,10 @@ numbered_candidates as (
             coalesce(kept.stitched_user_id, '') = coalesce(renumbered_partitions.stitched_user_id, '')
             and coalesce(case when kept.stitched_user_id is null then kept.actor_id end, '')
             = coalesce(renumbered_partitions.actor_key, '')
-    where not exists (select 1 from stitched where stitched.session_id = kept.session_id)
+    where not exists (
+        select 1 from stitched
+        where stitched.session_id = kept.session_id
+    )
 
 ),
 
@@ -412,4 +444,5 @@ final as (
 )
 
 {#- Parquet on Spark: the stored rows of the partitions this run rewrites, other than its own sessions. #}
+
 {{ rudderstack_select_with_unreplaced_rows('final', rudderstack_sessions_replaced('final'), 'session_date', window) }}

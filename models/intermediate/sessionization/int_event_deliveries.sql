@@ -10,7 +10,7 @@
 {%- set window = rudderstack_run_window() %}
 {%- set columns = rudderstack_event_columns() %}
 
-with arrived as (
+with arrived as {{ rudderstack_cte_hint(window.is_incremental) }} (
 
     select {{ columns | join(', ') }}
     from {{ ref('int_events_arrived') }}
@@ -25,32 +25,26 @@ received_ids as (
 ),
 
 {#- The deliveries of those ids that arrived at or before the cutoff (none on a full build). #}
-{%- for table_key, staging in [
-    ['tracks', 'stg_rudderstack__tracks'], ['pages', 'stg_rudderstack__pages'], ['screens', 'stg_rudderstack__screens'],
-] %}
+{%- set earlier_condition = '1 = 0' if window.cutoff_at is none
+    else 'arrival_at <= ' ~ rudderstack_timestamp_literal(window.cutoff_at) %}
+{%- for staging in ['stg_rudderstack__tracks', 'stg_rudderstack__pages', 'stg_rudderstack__screens'] %}
 
-earlier_{{ table_key }} as (
+earlier_{{ loop.index }} as (
 
     select {{ columns | join(', ') }}
     from {{ ref(staging) }}
-    where
-        {% if window.cutoff_at is none -%}
-        1 = 0
-        {%- else -%}
-        arrival_at <= {{ rudderstack_timestamp_literal(window.cutoff_at) }}
-        and event_id in (select event_id from received_ids)
-        {%- endif %}
+    where {{ earlier_condition }} and event_id in (select received_ids.event_id from received_ids)
 
 ),
 {%- endfor %}
 
 earlier as (
 
-    select * from earlier_tracks
+    select * from earlier_1
     union all
-    select * from earlier_pages
+    select * from earlier_2
     union all
-    select * from earlier_screens
+    select * from earlier_3
 
 ),
 

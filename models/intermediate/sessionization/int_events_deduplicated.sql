@@ -8,7 +8,10 @@
     its columns, and never looked up again.
 -#}
 
-with deliveries as (
+{%- set window = rudderstack_run_window() %}
+
+{#- Read twice: on a full build that is two scans of the raw tables, cheaper than holding them. #}
+with deliveries as {{ rudderstack_cte_hint(window.is_incremental) }} (
 
     select * from {{ ref('int_event_deliveries') }}
 
@@ -23,12 +26,15 @@ redelivered as (
 delivered_once as (
 
     select
-        deliveries.*,
+        *,
         cast(0 as {{ dbt.type_bigint() }}) as duplicate_row_count,
-        deliveries.arrival_at as last_arrival_at,
+        arrival_at as last_arrival_at,
         cast(1 as {{ dbt.type_bigint() }}) as identical_row_count
     from deliveries
-    where not exists (select 1 from redelivered where redelivered.event_id = deliveries.event_id)
+    where not exists (
+        select 1 from redelivered
+        where redelivered.event_id = deliveries.event_id
+    )
 
 ),
 
@@ -54,8 +60,10 @@ kept as (
 
     select
         *,
-        cast(sum(case when delivery_tie_rank = 1 then 1 else 0 end) over (partition by event_id)
-            as {{ dbt.type_bigint() }}) as identical_row_count
+        cast(
+            sum(case when delivery_tie_rank = 1 then 1 else 0 end) over (partition by event_id)
+            as {{ dbt.type_bigint() }}
+        ) as identical_row_count
     from ranked
 
 ),

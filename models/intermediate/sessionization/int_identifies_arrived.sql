@@ -2,11 +2,8 @@
 
 {#- The raw identify calls of the run's window (every one on a full build), pruned as int_events_arrived is. -#}
 {%- set window = rudderstack_run_window() %}
-{%- set columns = [] %}
-{%- for column in rudderstack_identify_columns() if column[2] != 'raw' %}
-    {%- do columns.append(column[1]) %}
-{%- endfor %}
-{%- do columns.extend(['actor_id', 'arrival_at']) %}
+{%- set columns = rudderstack_identify_columns() | rejectattr(2, 'equalto', 'raw') | map(attribute=1) | list
+    + ['actor_id', 'arrival_at'] %}
 
 with final as (
 

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}  {#- links as the stored events and identify calls hold them: read by state_identity_runs and dim_actor_users -#}
+{{ config(materialized='view') }}  {#- read by state_identity_runs and dim_actor_users -#}
 
 {#-
     Every observation that an anonymous id is a user: identify calls, and events that
