@@ -68,7 +68,6 @@ identifies_read as (
 final as (
 
     select
-        run.run_number,
         run.is_incremental,
         run.cutoff,
         run.upper_bound,
@@ -78,7 +77,9 @@ final as (
         cast(events_written.row_count as {{ dbt.type_bigint() }}) as events_written,
         cast(sessions_written.row_count as {{ dbt.type_bigint() }}) as sessions_written,
         cast(rows_rejected.row_count as {{ dbt.type_bigint() }}) as rows_rejected,
-        cast(identifies_read.row_count as {{ dbt.type_bigint() }}) as identifies_read
+        cast(identifies_read.row_count as {{ dbt.type_bigint() }}) as identifies_read,
+        {#- Last: the partition column, where Spark keeps it. #}
+        run.run_number
     from run
     cross join watermark
     cross join events_written
