@@ -17,12 +17,14 @@
     engine can prune the raw scan with it: DuckDB's zone maps, PostgreSQL's indexes,
     Parquet's statistics. arrival_at, a coalesce of converted columns, prunes nothing.
     lower, upper: naive UTC datetimes. A column stored as text cannot be compared as
-    stored: its table falls back to one condition on arrival_at. So does a window with
-    no lower bound (a full build), which reads everything anyway.
+    stored: its table falls back to one condition on arrival_at. So does, unless `prune`
+    says otherwise, a window with no lower bound (a full build), which reads everything
+    anyway: one scan is cheaper than one per condition there.
 -#}
-{% macro rudderstack_arrival_filters(staging, lower, upper) -%}
+{% macro rudderstack_arrival_filters(staging, lower, upper, prune=none) -%}
     {%- set fallback = [rudderstack_arrival_condition('arrival_at', lower, upper, dbt.type_timestamp())] -%}
-    {%- if lower is none or not execute -%}
+    {%- set prune = (lower is not none) if prune is none else prune -%}
+    {%- if not prune or not execute -%}
         {{ return(fallback) }}
     {%- endif -%}
     {#-
@@ -86,12 +88,12 @@
 {#-
     The rows of a raw table (its staging model `staging`) in the window (lower, upper],
     selecting `columns`: one select per condition of rudderstack_arrival_filters, with
-    union all.
+    union all. The table is aliased arrived_rows (for a correlated extra_condition).
 -#}
-{% macro rudderstack_rows_arrived(staging, columns, lower, upper, extra_condition=none) -%}
-    {%- for condition in rudderstack_arrival_filters(staging, lower, upper) %}
+{% macro rudderstack_rows_arrived(staging, columns, lower, upper, extra_condition=none, prune=none) -%}
+    {%- for condition in rudderstack_arrival_filters(staging, lower, upper, prune) %}
     select {{ columns | join(', ') }}
-    from {{ ref(staging) }}
+    from {{ ref(staging) }} as arrived_rows
     where {{ condition }}{% if extra_condition %} and {{ extra_condition }}{% endif %}
     {%- if not loop.last %}
     union all

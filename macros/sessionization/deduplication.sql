@@ -15,7 +15,7 @@
         binary_collation(prefix ~ 'event_type') ~ ' nulls first',
     ] -%}
     {%- set passthrough_types = rudderstack_passthrough_types() if rudderstack_passthrough_columns() else {} -%}
-    {%- for raw_names, name, kind in rudderstack_activity_columns(none) if kind not in ['timestamp', 'raw'] -%}
+    {%- for raw_names, name, kind in rudderstack_activity_columns(none) if kind not in ['timestamp', 'raw', 'raw_id'] -%}
         {%- set data_type = passthrough_types.get(name, '') | lower if kind == 'passthrough' else '' -%}
         {%- if kind in ['boolean'] or (kind == 'passthrough' and not (
             'char' in data_type or 'text' in data_type or 'string' in data_type)) -%}

@@ -31,6 +31,7 @@
         ['context_os_name', 'os_name', 'string'],
         ['context_device_type', 'device_type', 'string'],
         ['context_locale', 'locale', 'string'],
+        ['id', 'raw_id', 'raw_id'],
     ] + rudderstack_raw_arrival_columns() -%}
     {%- for passthrough in (rudderstack_passthrough_columns() if with_passthrough else []) -%}
         {%- do columns.append([passthrough, passthrough, 'passthrough']) -%}
@@ -144,7 +145,7 @@
 {#- Column names of the unified activity stream (int_events_unioned, int_events_arrived). -#}
 {% macro rudderstack_event_columns() -%}
     {%- set names = ['event_type'] -%}
-    {%- for column in rudderstack_activity_columns(none) if column[2] != 'raw' -%}
+    {%- for column in rudderstack_activity_columns(none) if column[2] not in ['raw', 'raw_id'] -%}
         {%- do names.append(column[1]) -%}
     {%- endfor -%}
     {%- do names.append('actor_id') -%}

@@ -10,7 +10,8 @@
                kind: 'id' (text, blank -> NULL), 'string', 'timestamp' (UTC, no time
                zone), 'boolean', 'session_id' (the SDK session id as digits text), or
                'passthrough' (the type the column has in the warehouse), or 'raw' (the
-               column as stored, for filters that prune; a timestamp NULL when missing).
+               column as stored, for filters that prune; a timestamp NULL when missing), or
+               'raw_id' (the id as stored, as text: not trimmed, so a filter on it prunes).
     required:  lists of alternative raw names; a table with none of a list's columns
                gets a warning, as all of its rows will be rejected.
 -#}
@@ -94,6 +95,8 @@
     {%- set quoted = adapter.quote(column.name) -%}
     {%- if kind == 'raw' -%}
         {{ return(quoted) }}
+    {%- elif kind == 'raw_id' -%}
+        {{ return("cast(" ~ quoted ~ " as " ~ dbt.type_string() ~ ")") }}
     {%- elif kind == 'timestamp' -%}
         {{ return(rudderstack_sessions.to_utc_timestamp(quoted, column.data_type)) }}
     {%- elif kind == 'id' -%}

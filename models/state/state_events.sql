@@ -72,9 +72,9 @@ stored as {{ rudderstack_cte_hint(false) }} (
 
 stored_received as (
 
-    select stored.*
+    select *
     from stored
-    inner join received on stored.event_id = received.event_id
+    where event_id in (select received.event_id from received)
 
 ),
 
@@ -210,8 +210,8 @@ previously as (
         case when stored.written_in_run < run.run_number then stored.anonymous_id else stored.known_anonymous_id end
             as known_anonymous_id,
         coalesce(stored.written_in_run = run.run_number and stored.identity_changed, false) as was_identity_changed
-    from stored
-    inner join events on stored.event_id = events.event_id
+    {#- Every stored event the run rewrites is in scope (a received one, by its old position). #}
+    from stored_in_scope as stored
     cross join run
 
 ),

@@ -266,25 +266,6 @@ vanished as (
 
 ),
 
-{#- The stored sessions that stay as they are, unless their stitching or number changes. #}
-
-kept as (
-
-    select *
-    from stored
-    where
-        is_current
-        and not exists (
-            select 1 from rebuilt
-            where rebuilt.session_id = stored.session_id
-        )
-        and not exists (
-            select 1 from vanished
-            where vanished.session_id = stored.session_id
-        )
-
-),
-
 {#- Anonymous ids whose observations of a user changed: their sessions are stitched again. #}
 
 changed_anonymous_ids as (
@@ -304,9 +285,14 @@ to_stitch as (
 
     select {{ rudderstack_session_columns('rebuilt') }} from rebuilt
     union all
-    select {{ rudderstack_session_columns('kept') }}
-    from kept
-    inner join changed_anonymous_ids on kept.anonymous_id = changed_anonymous_ids.anonymous_id
+    {#- Stored sessions that stay, stitched again (joined first: they are few). #}
+    select {{ rudderstack_session_columns('stored') }}
+    from stored
+    inner join changed_anonymous_ids on stored.anonymous_id = changed_anonymous_ids.anonymous_id
+    where
+        stored.is_current
+        and not exists (select 1 from rebuilt where rebuilt.session_id = stored.session_id)
+        and not exists (select 1 from vanished where vanished.session_id = stored.session_id)
 
 ),
 
@@ -391,17 +377,18 @@ numbered_candidates as (
         cast(null as {{ dbt.type_bigint() }}) as stored_user_session_number
     from stitched
     union all
-    select {{ rudderstack_session_columns('kept') }}, kept.stitched_user_id, kept.user_session_number
-    from kept
+    {#- Stored sessions that stay, renumbered (joined first: they are few). #}
+    select {{ rudderstack_session_columns('stored') }}, stored.stitched_user_id, stored.user_session_number
+    from stored
     inner join renumbered_partitions
         on
-            coalesce(kept.stitched_user_id, '') = coalesce(renumbered_partitions.stitched_user_id, '')
-            and coalesce(case when kept.stitched_user_id is null then kept.actor_id end, '')
+            coalesce(stored.stitched_user_id, '') = coalesce(renumbered_partitions.stitched_user_id, '')
+            and coalesce(case when stored.stitched_user_id is null then stored.actor_id end, '')
             = coalesce(renumbered_partitions.actor_key, '')
-    where not exists (
-        select 1 from stitched
-        where stitched.session_id = kept.session_id
-    )
+    where
+        stored.is_current
+        and not exists (select 1 from stitched where stitched.session_id = stored.session_id)
+        and not exists (select 1 from vanished where vanished.session_id = stored.session_id)
 
 ),
 
