@@ -24,9 +24,10 @@ demo: setup
 
 ## test: lint, then every test on DuckDB, PostgreSQL and Spark (pytest starts a throwaway
 ## PostgreSQL unless DBT_POSTGRES_HOST points at one, and a local Spark in its own process).
-## PYTEST_ARGS='--engines duckdb' narrows it.
+## Two test processes share the cases (TEST_WORKERS=0: one process); PYTEST_ARGS='--engines duckdb' narrows it.
+TEST_WORKERS ?= 2
 test: lint
-	$(PYTHON) -m pytest tests $(PYTEST_ARGS)
+	$(PYTHON) -m pytest tests -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## lint: sqlfluff with the dbt templater over models and data tests, compiled against a
 ## database holding the demo seeds (so staging models render their real `from`).

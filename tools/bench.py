@@ -538,10 +538,11 @@ def bench_scale(engine_name: str, events: int, workdir: Path, log: Any) -> Row:
                    narrow_differ == 0, incremental, new_rows, per_user)
 
 
-def _verdict(value: float, target: float | None) -> str:
+def _verdict(value: float, target: float | None, percent: bool = False) -> str:
     if target is None:
         return ""
-    return f" (target {target:g}{'x' if target >= 1 else ''}: {'met' if value <= target else '**missed**'})"
+    shown = f"{target:.0%}" if percent else f"{target:g}x"
+    return f" (target {shown}: {'met' if value <= target else '**missed**'})"
 
 
 def markdown(rows: list[Row]) -> str:
@@ -582,7 +583,7 @@ def markdown(rows: list[Row]) -> str:
             f"| {r.handwritten.seconds:.1f} s, {agrees} "
             f"| {r.full.seconds / r.handwritten.seconds:.2f}x ({ratio:.2f}x){_verdict(ratio, ratio_target)} "
             f"| {r.incremental.seconds:.1f} s ({r.incremental.execution:.1f} s) "
-            f"| {r.incremental.seconds / r.full.seconds:.0%} ({step:.1%}){_verdict(step, step_target)} "
+            f"| {r.incremental.seconds / r.full.seconds:.0%} ({step:.1%}){_verdict(step, step_target, percent=True)} "
             f"| {r.narrow.seconds:.1f} s{'' if r.narrow_agrees else ' **differs**'} "
             f"| {r.per_user.seconds:.1f} s "
             f"| {r.full.peak_mb:,.0f} / {r.incremental.peak_mb:,.0f} / {r.handwritten.peak_mb:,.0f} MB "

@@ -23,7 +23,8 @@
 {#- Every model an incremental run must rebuild together: they hold or read its window. -#}
 {% macro rudderstack_run_models() -%}
     {{ return(rudderstack_state_models() + [
-        'int_run_window', 'int_events_arrived', 'int_identifies_arrived', 'int_events_received_earlier',
+        'int_run_window', 'int_events_arrived', 'int_identifies_arrived', 'int_event_ids_received_earlier',
+        'int_events_received_earlier',
         'int_event_deliveries', 'int_events_redelivered', 'int_events_deduplicated',
     ]) }}
 {%- endmacro %}

@@ -1,28 +1,18 @@
 {#-
     On an incremental run: every earlier valid delivery (arrived at or before the cutoff)
     the raw tables still hold of the events the run received, however old. Few rows: most
-    events are delivered once. Found by the raw id as stored (raw_id), which prunes the
-    scan of each raw table to the matching rows, plus the rows whose stored id carries
-    spaces around it (the event id is trimmed), so no delivery is missed. Empty on a full
-    build, which receives every delivery in its window. A table, so the scan happens once.
+    events are delivered once. The raw rows are found by their stored id
+    (int_event_ids_received_earlier, narrow and few), so each raw scan reads the columns
+    of those rows only: probing wide in one step converted every column of the whole
+    history first (8.5 s of a 22 s incremental run at 10M events on DuckDB). Empty on a
+    full build, which receives every delivery in its window.
 -#}
 {%- set window = rudderstack_run_window() %}
 {%- set columns = rudderstack_event_columns() %}
 {%- set stagings = ['stg_rudderstack__tracks', 'stg_rudderstack__pages', 'stg_rudderstack__screens'] %}
+{%- set matched_ids = ref('int_event_ids_received_earlier') %}
 
-with window_ids as {{ rudderstack_cte_hint(window.is_incremental) }} (
-
-    {#- The ids of the window as stored, valid or not (a superset of the received ones). #}
-    {%- for staging in stagings %}
-    {{ rudderstack_rows_arrived(staging, ['raw_id'], window.cutoff_at, window.upper_at) }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
-
-),
-
-received_ids as (
+with received_ids as (
 
     select event_id from {{ ref('int_events_arrived') }}
     where rejection_reason is null
@@ -40,20 +30,15 @@ earlier_{{ loop.index }} as (
     {%- else %}
     {{ rudderstack_rows_arrived(
         staging, columns, none, window.cutoff_at, prune=true,
-        extra_condition='raw_id in (select window_ids.raw_id from window_ids)',
-    ) }}
-    union all
-    {{ rudderstack_rows_arrived(
-        staging, columns, none, window.cutoff_at, prune=true,
-        extra_condition="(raw_id like ' %' or raw_id like '% ')"
-            ~ " and not exists (select 1 from window_ids where window_ids.raw_id = arrived_rows.raw_id)",
+        extra_condition='raw_id in (select matched_ids.raw_id from ' ~ matched_ids ~ ' as matched_ids)',
     ) }}
     {%- endif %}
 
 ),
 {%- endfor %}
 
-unioned as (
+{#- A fence: the filters below would otherwise be pushed under the probe, onto every raw row. #}
+unioned as {{ rudderstack_cte_hint(true) }} (
 
     select * from earlier_1
     union all

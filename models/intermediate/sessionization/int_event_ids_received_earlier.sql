@@ -1,0 +1,49 @@
+{#-
+    On an incremental run: the raw ids (as stored, raw_id) of the rows behind the cutoff
+    that may be earlier deliveries of the events the run received: those whose id is one
+    of the window's, and any whose stored id carries spaces around it (the event id is
+    trimmed, so such a row can match an id of the window). One narrow column, read on its
+    own, so each raw scan reads nothing else of the rows that do not match; a table, so
+    int_events_received_earlier's planner knows how few they are and filters the raw
+    scans by them before reading their other columns. Empty on a full build, which
+    receives every delivery in its window.
+-#}
+{%- set window = rudderstack_run_window() %}
+{%- set stagings = ['stg_rudderstack__tracks', 'stg_rudderstack__pages', 'stg_rudderstack__screens'] %}
+
+with window_ids as {{ rudderstack_cte_hint(window.is_incremental) }} (
+
+    {#- The ids of the window as stored, valid or not (a superset of the received ones). #}
+    {%- for staging in stagings %}
+    {{ rudderstack_rows_arrived(staging, ['raw_id'], window.cutoff_at, window.upper_at) }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+final as (
+
+    {%- if window.cutoff_at is none %}
+    select raw_id from window_ids where 1 = 0
+    {%- else %}
+    {%- for staging in stagings %}
+    {{ rudderstack_rows_arrived(
+        staging, ['raw_id'], none, window.cutoff_at, prune=true,
+        extra_condition='raw_id in (select window_ids.raw_id from window_ids)',
+    ) }}
+    union all
+    {{ rudderstack_rows_arrived(
+        staging, ['raw_id'], none, window.cutoff_at, prune=true,
+        extra_condition="(raw_id like ' %' or raw_id like '% ')",
+    ) }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+    {%- endif %}
+
+)
+
+select * from final
