@@ -201,17 +201,17 @@ sessionized as (
 previously as (
 
     select
-        stored.event_id,
-        stored.anonymous_id,
-        stored.user_id,
-        stored.event_at,
-        case when stored.written_in_run < run.run_number then stored.session_id else stored.known_session_id end
+        scoped.event_id,
+        scoped.anonymous_id,
+        scoped.user_id,
+        scoped.event_at,
+        case when scoped.written_in_run < run.run_number then scoped.session_id else scoped.known_session_id end
             as known_session_id,
-        case when stored.written_in_run < run.run_number then stored.anonymous_id else stored.known_anonymous_id end
+        case when scoped.written_in_run < run.run_number then scoped.anonymous_id else scoped.known_anonymous_id end
             as known_anonymous_id,
-        coalesce(stored.written_in_run = run.run_number and stored.identity_changed, false) as was_identity_changed
+        coalesce(scoped.written_in_run = run.run_number and scoped.identity_changed, false) as was_identity_changed
     {#- Every stored event the run rewrites is in scope (a received one, by its old position). #}
-    from stored_in_scope as stored
+    from stored_in_scope as scoped
     cross join run
 
 ),

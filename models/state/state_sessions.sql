@@ -291,8 +291,14 @@ to_stitch as (
     inner join changed_anonymous_ids on stored.anonymous_id = changed_anonymous_ids.anonymous_id
     where
         stored.is_current
-        and not exists (select 1 from rebuilt where rebuilt.session_id = stored.session_id)
-        and not exists (select 1 from vanished where vanished.session_id = stored.session_id)
+        and not exists (
+            select 1 from rebuilt
+            where rebuilt.session_id = stored.session_id
+        )
+        and not exists (
+            select 1 from vanished
+            where vanished.session_id = stored.session_id
+        )
 
 ),
 
@@ -387,8 +393,14 @@ numbered_candidates as (
             = coalesce(renumbered_partitions.actor_key, '')
     where
         stored.is_current
-        and not exists (select 1 from stitched where stitched.session_id = stored.session_id)
-        and not exists (select 1 from vanished where vanished.session_id = stored.session_id)
+        and not exists (
+            select 1 from stitched
+            where stitched.session_id = stored.session_id
+        )
+        and not exists (
+            select 1 from vanished
+            where vanished.session_id = stored.session_id
+        )
 
 ),
 

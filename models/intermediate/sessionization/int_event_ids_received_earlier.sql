@@ -26,7 +26,8 @@ with window_ids as {{ rudderstack_cte_hint(window.is_incremental) }} (
 final as (
 
     {%- if window.cutoff_at is none %}
-    select raw_id from window_ids where 1 = 0
+    select raw_id from window_ids
+    where 1 = 0
     {%- else %}
     {%- for staging in stagings %}
     {{ rudderstack_rows_arrived(

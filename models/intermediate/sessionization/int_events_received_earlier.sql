@@ -35,11 +35,10 @@ earlier_{{ loop.index }} as (
     {%- endif %}
 
 ),
-{%- endfor %}
-
-{#- A fence: the filters below would otherwise be pushed under the probe, onto every raw row. #}
+{% endfor %}
 unioned as {{ rudderstack_cte_hint(true) }} (
 
+    {#- A fence: the filters below would otherwise be pushed under the probe, onto every raw row. #}
     select * from earlier_1
     union all
     select * from earlier_2
