@@ -38,7 +38,7 @@ lint: setup
 
 ## bench: full and incremental builds against a hand-written baseline, on generated data
 ## (default 1M and 10M events on DuckDB, 1M on PostgreSQL and on Spark); writes bench/results.md.
-## BENCH_ARGS='--scales duckdb:100000000 --out bench/results-100m.md' for other scales.
+## BENCH_ARGS='--scales duckdb:10000000,duckdb:100000000 --project-only --out bench/results-100m.md': 100M.
 bench: setup
 	$(PYTHON) -m tools.bench $(BENCH_ARGS)
 

@@ -125,6 +125,8 @@ TARGETS = {
     ("spark", 1_000_000): (None, 0.50),
     ("duckdb", 100_000_000): (None, 0.05),
 }
+# ... and the 100M-event full build at most this many times the 10M one.
+GROWTH_TARGET = 12
 
 
 @dataclass
@@ -147,13 +149,13 @@ class Row:
     raw_rows: int
     generate_seconds: float
     full: Measure
-    handwritten: Measure
+    handwritten: Measure | None  # None: --project-only
     handwritten_differences: int
-    narrow: Measure
+    narrow: Measure | None
     narrow_agrees: bool
     incremental: Measure
     new_rows: int
-    per_user: Measure
+    per_user: Measure | None
 
 
 class PeakSampler:
@@ -469,7 +471,7 @@ def differences(engine: Engine, mine: str, theirs: str, columns: tuple[str, ...]
             f" + (select count(*) from (select {cols} from {theirs} except all select {cols} from {mine}) b)")
 
 
-def bench_scale(engine_name: str, events: int, workdir: Path, log: Any) -> Row:
+def bench_scale(engine_name: str, events: int, workdir: Path, log: Any, project_only: bool = False) -> Row:
     with engine_context(engine_name, workdir / f"{engine_name}_{events}") as engine:
         # In a child process: this one stays small, so the children's peak memory is their own.
         command = [sys.executable, "-m", "tools.generate", "--events", str(events), "--days", str(HISTORY_DAYS + 1),
@@ -483,57 +485,62 @@ def bench_scale(engine_name: str, events: int, workdir: Path, log: Any) -> Row:
         engine.dbt_run("--full-refresh", command_name="seed")  # the channel_groups rules (not timed)
         full = engine.dbt_run("--full-refresh")
         log(f"  full build {full.seconds:.1f}s ({full.execution:.1f}s executing); hand-written")
-        # Spark's metastore is new (engine_context): nothing to drop, and no JVM started for it.
-        if engine_name != "spark":
-            engine.sql("drop table if exists hw_events", "drop table if exists hw_sessions",
-                       "drop table if exists bench_baseline")
-        handwritten = engine.sql_measured(handwritten_sql(engine))
-        fct_events, fct_sessions = f"{engine.target_schema}.fct_events", f"{engine.target_schema}.fct_sessions"
-        [[differ]] = engine.sql(
-            "select (" + differences(engine, "hw_events", fct_events, EVENT_COLUMNS) + ") + ("
-            + differences(engine, "hw_sessions", fct_sessions, SESSION_COLUMNS) + ")")
-        log(f"  hand-written {handwritten.seconds:.1f}s ({differ} rows differ); narrow statement")
-        narrow = engine.sql_measured(
-            [f"create table bench_baseline{engine.using} as {baseline_sql(engine_name, engine.raw)}"])
-        # One batch (one JVM start on Spark): the per-user copy, then the check.
-        [[narrow_differ]] = engine.sql(
-            "drop table if exists per_user_sessions",
-            f"create table per_user_sessions{engine.using} as select * from bench_baseline",
-            f"select count(*) from bench_baseline b full outer join {fct_sessions} s on b.session_id = s.session_id"
-            " where b.session_id is null or s.session_id is null or b.event_count != s.event_count"
-            " or b.session_started_at != s.session_started_at or b.session_ended_at != s.session_ended_at")
+        handwritten = narrow = None
+        differ, narrow_differ = 0, 0
+        if not project_only:
+            # Spark's metastore is new (engine_context): nothing to drop, and no JVM started for it.
+            if engine_name != "spark":
+                engine.sql("drop table if exists hw_events", "drop table if exists hw_sessions",
+                           "drop table if exists bench_baseline")
+            handwritten = engine.sql_measured(handwritten_sql(engine))
+            fct_events, fct_sessions = f"{engine.target_schema}.fct_events", f"{engine.target_schema}.fct_sessions"
+            [[differ]] = engine.sql(
+                "select (" + differences(engine, "hw_events", fct_events, EVENT_COLUMNS) + ") + ("
+                + differences(engine, "hw_sessions", fct_sessions, SESSION_COLUMNS) + ")")
+            log(f"  hand-written {handwritten.seconds:.1f}s ({differ} rows differ); narrow statement")
+            narrow = engine.sql_measured(
+                [f"create table bench_baseline{engine.using} as {baseline_sql(engine_name, engine.raw)}"])
+            # One batch (one JVM start on Spark): the per-user copy, then the check.
+            [[narrow_differ]] = engine.sql(
+                "drop table if exists per_user_sessions",
+                f"create table per_user_sessions{engine.using} as select * from bench_baseline",
+                f"select count(*) from bench_baseline b full outer join {fct_sessions} s on b.session_id = s.session_id"
+                " where b.session_id is null or s.session_id is null or b.event_count != s.event_count"
+                " or b.session_started_at != s.session_started_at or b.session_ended_at != s.session_ended_at")
 
         log("  day 31 arrives; incremental build")
         new_rows = engine.arrive(cut) - raw_rows
         incremental = engine.dbt_run()
         log(f"  incremental {incremental.seconds:.1f}s ({incremental.execution:.1f}s executing)")
 
-        log("  per-user-history reprocessing of the same step")
-        new_actors = " union ".join(
-            f"select coalesce(anonymous_id, user_id) as actor_id from {engine.raw}.{t}"
-            f" where uuid_ts >= {engine.timestamptz} '{cut.isoformat()}'" for t in ("tracks", "pages", "screens"))
-        recomputed = baseline_sql(engine_name, engine.raw,
-                                  "coalesce(anonymous_id, user_id) in (select actor_id from new_actors)")
-        if engine_name == "spark":
-            # Parquet tables have no DELETE: the kept sessions (an anti join, as NOT IN fails on a
-            # NULL actor) and the recomputed ones go to a new table, which replaces the old one.
-            per_user = engine.sql_measured([
-                "drop table if exists new_actors",
-                f"create table new_actors using parquet as {new_actors}",
-                "drop table if exists per_user_sessions_next",
-                "create table per_user_sessions_next using parquet as select kept.* from per_user_sessions kept"
-                " left anti join new_actors on kept.actor_id = new_actors.actor_id"
-                f" union all select * from ({recomputed}) recomputed",
-                "drop table per_user_sessions",
-                "alter table per_user_sessions_next rename to per_user_sessions",
-            ])
-        else:
-            per_user = engine.sql_measured([
-                "drop table if exists new_actors",
-                f"create table new_actors as {new_actors}",
-                "delete from per_user_sessions where actor_id in (select actor_id from new_actors)",
-                f"insert into per_user_sessions {recomputed}",
-            ])
+        per_user = None
+        if not project_only:
+            log("  per-user-history reprocessing of the same step")
+            new_actors = " union ".join(
+                f"select coalesce(anonymous_id, user_id) as actor_id from {engine.raw}.{t}"
+                f" where uuid_ts >= {engine.timestamptz} '{cut.isoformat()}'" for t in ("tracks", "pages", "screens"))
+            recomputed = baseline_sql(engine_name, engine.raw,
+                                      "coalesce(anonymous_id, user_id) in (select actor_id from new_actors)")
+            if engine_name == "spark":
+                # Parquet tables have no DELETE: the kept sessions (an anti join, as NOT IN fails on a
+                # NULL actor) and the recomputed ones go to a new table, which replaces the old one.
+                per_user = engine.sql_measured([
+                    "drop table if exists new_actors",
+                    f"create table new_actors using parquet as {new_actors}",
+                    "drop table if exists per_user_sessions_next",
+                    "create table per_user_sessions_next using parquet as select kept.* from per_user_sessions kept"
+                    " left anti join new_actors on kept.actor_id = new_actors.actor_id"
+                    f" union all select * from ({recomputed}) recomputed",
+                    "drop table per_user_sessions",
+                    "alter table per_user_sessions_next rename to per_user_sessions",
+                ])
+            else:
+                per_user = engine.sql_measured([
+                    "drop table if exists new_actors",
+                    f"create table new_actors as {new_actors}",
+                    "delete from per_user_sessions where actor_id in (select actor_id from new_actors)",
+                    f"insert into per_user_sessions {recomputed}",
+                ])
         return Row(engine_name, events, raw_rows, generate_seconds, full, handwritten, differ, narrow,
                    narrow_differ == 0, incremental, new_rows, per_user)
 
@@ -574,21 +581,36 @@ def markdown(rows: list[Row]) -> str:
     ]
     for r in rows:
         ratio_target, step_target = TARGETS.get((r.engine, r.events), (None, None))
-        ratio = r.full.execution / r.handwritten.seconds
         step = r.incremental.execution / r.full.execution
-        agrees = "same rows" if r.handwritten_differences == 0 else f"**{r.handwritten_differences:,} rows differ**"
+        if r.handwritten is None:
+            handwritten = ratio_cell = "not run (--project-only)"
+        else:
+            ratio = r.full.execution / r.handwritten.seconds
+            agrees = "same rows" if r.handwritten_differences == 0 else f"**{r.handwritten_differences:,} rows differ**"
+            handwritten = f"{r.handwritten.seconds:.1f} s, {agrees}"
+            ratio_cell = (f"{r.full.seconds / r.handwritten.seconds:.2f}x ({ratio:.2f}x)"
+                          f"{_verdict(ratio, ratio_target)}")
+        narrow = "-" if r.narrow is None else f"{r.narrow.seconds:.1f} s{'' if r.narrow_agrees else ' **differs**'}"
+        per_user = "-" if r.per_user is None else f"{r.per_user.seconds:.1f} s"
+        hw_peak = "-" if r.handwritten is None else f"{r.handwritten.peak_mb:,.0f}"
+        hw_tmp = "-" if r.handwritten is None else f"{r.handwritten.peak_tmp_mb:,.0f}"
         lines.append(
             f"| {r.engine} | {r.raw_rows:,} (+{r.new_rows:,}) "
             f"| {r.full.seconds:.1f} s ({r.full.execution:.1f} s) "
-            f"| {r.handwritten.seconds:.1f} s, {agrees} "
-            f"| {r.full.seconds / r.handwritten.seconds:.2f}x ({ratio:.2f}x){_verdict(ratio, ratio_target)} "
+            f"| {handwritten} | {ratio_cell} "
             f"| {r.incremental.seconds:.1f} s ({r.incremental.execution:.1f} s) "
             f"| {r.incremental.seconds / r.full.seconds:.0%} ({step:.1%}){_verdict(step, step_target, percent=True)} "
-            f"| {r.narrow.seconds:.1f} s{'' if r.narrow_agrees else ' **differs**'} "
-            f"| {r.per_user.seconds:.1f} s "
-            f"| {r.full.peak_mb:,.0f} / {r.incremental.peak_mb:,.0f} / {r.handwritten.peak_mb:,.0f} MB "
-            f"| {r.full.peak_tmp_mb:,.0f} / {r.incremental.peak_tmp_mb:,.0f} / {r.handwritten.peak_tmp_mb:,.0f} MB |"
+            f"| {narrow} | {per_user} "
+            f"| {r.full.peak_mb:,.0f} / {r.incremental.peak_mb:,.0f} / {hw_peak} MB "
+            f"| {r.full.peak_tmp_mb:,.0f} / {r.incremental.peak_tmp_mb:,.0f} / {hw_tmp} MB |"
         )
+    # Near-linear growth: the 100M-event DuckDB build against the 10M one of the same run.
+    by_scale = {(r.engine, r.events): r for r in rows}
+    small, large = by_scale.get(("duckdb", 10_000_000)), by_scale.get(("duckdb", 100_000_000))
+    if small and large:
+        growth = large.full.execution / small.full.execution
+        lines += ["", f"DuckDB full build, 100M against 10M events (execution): {growth:.1f}x"
+                      f"{_verdict(growth, GROWTH_TARGET)}."]
     lines += [
         "",
         "Where the time goes: each model's execution time, full build / incremental run, in seconds"
@@ -614,11 +636,15 @@ def main(argv: list[str] | None = None) -> None:
                         help="where databases and dbt artefacts go (default: target/bench)")
     parser.add_argument("--out", type=Path, default=PROJECT_DIR / "bench" / "results.md",
                         help="Markdown results (default: bench/results.md)")
+    parser.add_argument("--project-only", action="store_true",
+                        help="build only the project (full, then incremental): no hand-written, narrow or per-user"
+                             " step, for scales where those do not fit (100M events)")
     args = parser.parse_args(argv)
     rows = []
     for scale in args.scales.split(","):
         engine, events = scale.split(":")
-        rows.append(bench_scale(engine, int(events), args.workdir, lambda m: print(m, file=sys.stderr, flush=True)))
+        rows.append(bench_scale(engine, int(events), args.workdir, lambda m: print(m, file=sys.stderr, flush=True),
+                                args.project_only))
         args.out.write_text(markdown(rows))
     print(markdown(rows))
 
