@@ -83,9 +83,20 @@ with open(sys.argv[1], "w") as handle:
 sys.exit(code)
 """
 
+ROWS_MARKER = "bench-rows:"  # before the rows a child process prints
+
+# DuckDB statements in a child process: argv[1] the statements (JSON), argv[2] the database.
+DUCKDB_SQL = f"""\
+import duckdb, json, sys
+rows = []
+with duckdb.connect(sys.argv[2]) as connection:
+    for statement in json.loads(sys.argv[1]):
+        rows = connection.execute(statement).fetchall()
+print({ROWS_MARKER!r} + json.dumps([list(row) for row in rows], default=str), flush=True)
+"""
+
 # Spark statements in a fresh local Spark: argv[1] the statements (JSON), argv[2] the
 # session's settings (JSON). Prints the last statement's rows as JSON after ROWS_MARKER.
-ROWS_MARKER = "bench-rows:"
 SPARK_SQL = f"""\
 import json, sys
 from pyspark.sql import SparkSession
@@ -308,12 +319,15 @@ class Engine:
         if self.name == "spark":
             return self.spark_sql(list(statements))
         if self.name == "duckdb":
-            import duckdb
-
-            with duckdb.connect(str(self.database)) as connection:
-                for statement in statements:
-                    rows = connection.execute(statement).fetchall()
-            return rows
+            # In a child process, as every query of the bench is: a large query here would raise
+            # this process's peak memory, which every later child inherits in its own (a spawned
+            # child's ru_maxrss starts from its parent's high-water mark).
+            result = subprocess.run([sys.executable, "-c", DUCKDB_SQL, json.dumps(list(statements)),
+                                     str(self.database)], capture_output=True, text=True, check=False)
+            lines = [line for line in result.stdout.splitlines() if line.startswith(ROWS_MARKER)]
+            if result.returncode != 0 or not lines:
+                raise RuntimeError(f"DuckDB statements failed:\n{(result.stdout + result.stderr)[-4000:]}")
+            return [tuple(row) for row in json.loads(lines[-1][len(ROWS_MARKER):])]
         import psycopg2
 
         connection = psycopg2.connect(**self.postgres.connect_kwargs())
