@@ -90,6 +90,7 @@ DUCKDB_SQL = f"""\
 import duckdb, json, sys
 rows = []
 with duckdb.connect(sys.argv[2]) as connection:
+    connection.execute("set enable_progress_bar = false")
     for statement in json.loads(sys.argv[1]):
         rows = connection.execute(statement).fetchall()
 print({ROWS_MARKER!r} + json.dumps([list(row) for row in rows], default=str), flush=True)
