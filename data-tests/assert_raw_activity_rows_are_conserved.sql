@@ -1,5 +1,5 @@
 {#-
-    Nothing is silently lost (SPEC 2.5): every raw activity row is an event in
+    Nothing is silently lost (docs/sessionization.md, "Rejection"): every raw activity row is an event in
     fct_events, a discarded duplicate of one (counted in duplicate_row_count), or a
     rejected row. Checked per event id, so a row lost under one id cannot hide behind a
     row duplicated under another. Returns the ids whose rows do not add up.

@@ -1,4 +1,4 @@
-"""A small pure-Python reference of the product contract (SPEC sections 1-2).
+"""A small pure-Python reference of the product contract (docs/sessionization.md).
 
 Written from the spec, not from the SQL: raw RudderStack rows in, the events, sessions
 and rejected rows the dbt project must produce out. The pytest suites compare the
@@ -105,7 +105,7 @@ def sessionize(
     timeouts_minutes: Mapping[str, float] = DEFAULT_TIMEOUTS,
     cohort_rule: CohortRule = channel_cohort,
 ) -> Result:
-    """Reject, deduplicate, assign cohorts and sessions, as SPEC 2 says."""
+    """Reject, deduplicate, assign cohorts and sessions, as docs/sessionization.md says."""
     rejected: list[tuple[str, str | None]] = []
     candidates: dict[str, list[tuple[tuple[Any, ...], Row, str]]] = defaultdict(list)
     raw_row_count = 0

@@ -1,5 +1,5 @@
 {#-
-    The dedup rule (SPEC 1, docs/sessionization.md "Deduplication"), in one place: per
+    The dedup rule (docs/sessionization.md, "Deduplication"), in one place: per
     event id, the delivery received last wins (a delivery without received_at loses);
     ties go to the one loaded last (uuid_ts), then to the latest event time, then to a
     fixed order over every other staged column, column by column (text compared byte by

@@ -1,5 +1,5 @@
 {#-
-    Why an activity row cannot be sessionized (SPEC 2.5), or NULL when it can: the
+    Why an activity row cannot be sessionized (docs/sessionization.md, "Rejection"), or NULL when it can: the
     rejection rule, in one place. The first failing check names the reason.
 -#}
 {% macro rudderstack_rejection_reason() -%}

@@ -10,7 +10,7 @@
     Two window passes over one sort (partition, event_at, event_id): the minimum for
     gaps and islands.
 
-    Rule (SPEC 2.3-2.4): per partition (typically the actor), in event_order, a
+    Rule (docs/sessionization.md, "Sessions"): per partition (typically the actor), in event_order, a
     session starts at the first event and whenever the gap to the previous event is
     strictly greater than the timeout of the later event's cohort. Gaps are compared
     exactly, in microseconds; a gap equal to the timeout stays in the session.

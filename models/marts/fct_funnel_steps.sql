@@ -1,5 +1,5 @@
 {#-
-    One row per funnel x entity x step reached (SPEC 3), for every funnel in var
+    One row per funnel x entity x step reached (README, "Funnels"), for every funnel in var
     'funnels' (rudderstack_funnels). Per entity (a session, or a user: the session's
     stitched user, else its actor), one attempt: step 1 is the entity's first matching
     event; step k the first matching event strictly after step k-1 in (event_at,

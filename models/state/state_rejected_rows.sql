@@ -3,7 +3,7 @@
 {#- one row per rejected raw row: a run replaces the rows of its window -#}
 
 {#-
-    Raw activity rows that cannot be sessionized (SPEC 2.5), with the reason: no `id`,
+    Raw activity rows that cannot be sessionized (docs/sessionization.md, "Rejection"), with the reason: no `id`,
     no `timestamp`, or no actor. Kept, not dropped, so every raw row is accounted for
     (data test assert_raw_activity_rows_are_conserved). One row per rejected raw row;
     copies of a rejected row are all kept.
