@@ -142,11 +142,3 @@
     {{ return('stored.arrival_at > ' ~ rudderstack_timestamp_literal(window.cutoff_at)) }}
 {%- endmacro %}
 
-
-{#- The stored rows of the events the run received (valid rows of its window), whatever their own arrival. -#}
-{% macro rudderstack_received_events_replaced() -%}
-    exists (
-        select 1 from {{ ref('int_events_arrived') }} as arrived
-        where arrived.event_id = stored.event_id and arrived.rejection_reason is null
-    )
-{%- endmacro %}

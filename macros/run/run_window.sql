@@ -15,7 +15,7 @@
 
 {#- The stored state: every table an incremental run reads back or appends to. -#}
 {% macro rudderstack_state_models() -%}
-    {{ return(['state_rejected_rows', 'state_identifies', 'state_redeliveries', 'state_events', 'state_sessions',
+    {{ return(['state_rejected_rows', 'state_identifies', 'state_events', 'state_sessions',
                'state_runs']) }}
 {%- endmacro %}
 

@@ -94,7 +94,8 @@
         'rejection_reason', 'arrival_rank', 'tied_row_count', 'tie_rank', 'tie_key', 'delivered_row_count',
         'identical_row_count', 'delivery_source', 'delivery_kind', 'copy_rank', 'scope_type', 'derived_from',
         'arrival_at', 'last_arrival_at', 'source_table', 'written_in_run', 'known_session_id',
-        'known_anonymous_id', 'identity_changed', 'event_date', 'session_date', 'arrival_date',
+        'known_anonymous_id', 'identity_changed', 'recounted_row_count', 'event_date', 'session_date',
+        'arrival_date',
     ] -%}
     {%- for column in rudderstack_activity_columns(none, with_passthrough=false) -%}
         {%- do reserved.append(column[1]) -%}

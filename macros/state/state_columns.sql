@@ -53,3 +53,13 @@
     {%- endset -%}
     {{ return(condition) }}
 {%- endmacro %}
+
+
+{#-
+    How many raw activity rows a stored event (alias) accounts for through the run's
+    cutoff (docs/sessionization.md, "Rows the run cannot see"): all its deliveries once its
+    last one arrived by then, else none. 0 on a full build (no cutoff).
+-#}
+{% macro rudderstack_rows_counted_through_cutoff(alias, cutoff='run.cutoff') -%}
+    case when {{ alias }}.last_arrival_at <= {{ cutoff }} then 1 + {{ alias }}.duplicate_row_count else 0 end
+{%- endmacro %}

@@ -19,7 +19,8 @@
     Rows it writes carry the run's number (written_in_run) and what the sessions table
     last saw of each event (known_session_id, known_anonymous_id, identity_changed), so
     state_sessions can replace the sessions that lost events, even when a run stopped
-    after this model and the next one repeats it.
+    after this model and the next one repeats it; and, for the missed-rows check, how
+    many raw rows behind the cutoff the rewrite stopped counting (recounted_row_count).
 -#}
 {%- set window = rudderstack_run_window() %}
 {%- set event_columns = rudderstack_state_event_columns() %}
@@ -51,6 +52,7 @@ empty_stored as (
         cast(null as {{ dbt.type_string() }}) as known_session_id,
         cast(null as {{ dbt.type_string() }}) as known_anonymous_id,
         cast(null as {{ dbt.type_boolean() }}) as identity_changed,
+        cast(null as {{ dbt.type_bigint() }}) as recounted_row_count,
         cast(null as date) as event_date
     from received
 
@@ -209,7 +211,10 @@ previously as (
             as known_session_id,
         case when scoped.written_in_run < run.run_number then scoped.anonymous_id else scoped.known_anonymous_id end
             as known_anonymous_id,
-        coalesce(scoped.written_in_run = run.run_number and scoped.identity_changed, false) as was_identity_changed
+        coalesce(scoped.written_in_run = run.run_number and scoped.identity_changed, false) as was_identity_changed,
+        {#- The raw rows its stored row accounted for through the cutoff, and what an unfinished run moved. #}
+        case when scoped.written_in_run = run.run_number then scoped.recounted_row_count else 0 end
+        + {{ rudderstack_rows_counted_through_cutoff('scoped') }} as counted_row_count
     {#- Every stored event the run rewrites is in scope (a received one, by its old position). #}
     from stored_in_scope as scoped
     cross join run
@@ -257,6 +262,15 @@ final as (
                 or sessionized.event_at != previously.event_at
             ))
         ) as identity_changed,
+        {#-
+            The raw rows at or before the cutoff that the event's stored row accounted for and its
+            new row does not (a received event's last delivery is after the cutoff): the
+            missed-rows check counts them again among the deliveries the run re-read.
+        #}
+        cast(
+            coalesce(previously.counted_row_count, 0) - {{ rudderstack_rows_counted_through_cutoff('sessionized') }}
+            as {{ dbt.type_bigint() }}
+        ) as recounted_row_count,
         cast(sessionized.event_at as date) as event_date
     from sessionized
     cross join run

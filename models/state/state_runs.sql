@@ -4,35 +4,24 @@
 {#-
     The log of finished runs, and the commit point of a run: written last, once every
     other state model is, and only after the missed-rows check passed
-    (rudderstack_assert_no_missed_rows). Its last row is what the next run starts from
+    (rudderstack_checked_row_counts). Its last row is what the next run starts from
     (int_run_window): the watermark (the latest arrival the run read, so the next cutoff
-    is that minus var incremental_lookback_minutes) and the settings that shaped the
-    stored rows. A run that stops before this row is written leaves the previous one in
+    is that minus var incremental_lookback_minutes), the settings that shaped the
+    stored rows, and the counts the next run's missed-rows check starts from. A run that stops before this row is written leaves the previous one in
     place, and the next run reads the same window again.
 -#}
 {%- set window = rudderstack_run_window() %}
-{{- rudderstack_assert_no_missed_rows(window) -}}
+{%- set checked = rudderstack_checked_row_counts(window) %}
+{%- set values = {} %}
+{%- for key, value in checked.items() %}
+{%- if value is none %}{% do values.update({key: 'null'}) %}
+{%- elif key in ['watermark', 'checked_through'] %}{% do values.update({key: rudderstack_timestamp_literal(value)}) %}
+{%- else %}{% do values.update({key: value}) %}{% endif %}
+{%- endfor %}
 
 with run as (
 
     select * from {{ ref('int_run_window') }}
-
-),
-
-arrivals as (
-
-    {#- The latest arrival read so far: it never moves back, and a run that read nothing keeps it. #}
-    select max(arrival_at) as latest_arrival_at from {{ ref('int_events_arrived') }}
-    union all
-    select max(arrival_at) from {{ ref('int_identifies_arrived') }}
-    union all
-    select previous_watermark_at from run
-
-),
-
-watermark as (
-
-    select max(latest_arrival_at) as watermark_at from arrivals
 
 ),
 
@@ -71,17 +60,21 @@ final as (
         run.is_incremental,
         run.cutoff,
         run.upper_bound,
-        watermark.watermark_at,
+        cast({{ values.watermark }} as {{ dbt.type_timestamp() }}) as watermark_at,
         run.run_reason,
         run.settings_json,
         cast(events_written.row_count as {{ dbt.type_bigint() }}) as events_written,
         cast(sessions_written.row_count as {{ dbt.type_bigint() }}) as sessions_written,
         cast(rows_rejected.row_count as {{ dbt.type_bigint() }}) as rows_rejected,
         cast(identifies_read.row_count as {{ dbt.type_bigint() }}) as identifies_read,
+        {#- What the next run's missed-rows check starts from, when its lookback is this one's. #}
+        cast({{ rudderstack_lookback_minutes() }} as {{ dbt.type_numeric() }}) as lookback_minutes,
+        cast({{ values.checked_through }} as {{ dbt.type_timestamp() }}) as checked_through,
+        cast({{ values.activity_rows }} as {{ dbt.type_bigint() }}) as activity_rows_through,
+        cast({{ values.identify_rows }} as {{ dbt.type_bigint() }}) as identify_rows_through,
         {#- Last: the partition column, where Spark keeps it. #}
         run.run_number
     from run
-    cross join watermark
     cross join events_written
     cross join sessions_written
     cross join rows_rejected

@@ -1,7 +1,6 @@
 {#-
     The events the run received that have more than one valid delivery: few, since most
-    ids are delivered once; only their deliveries need ranking (int_events_deduplicated)
-    and a row each in the ledger of deliveries (state_redeliveries).
+    ids are delivered once; only their deliveries need ranking (int_events_deduplicated).
 -#}
 
 with deliveries as (
