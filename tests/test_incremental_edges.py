@@ -168,3 +168,47 @@ def test_the_raw_table_indexes_serve_an_incremental_run(engine: str, workspace) 
     incremental = snapshot(workspace, MODELS)
     workspace.build_on_raw(NO_LOOKBACK, "--full-refresh")
     assert_same_tables(snapshot(workspace, MODELS), incremental, "indexed raw tables: incremental vs --full-refresh")
+
+
+def test_a_sign_in_rewrites_only_the_sessions_it_stitches(engine: str, workspace) -> None:
+    """A sign-in loaded later (an identify call and nothing else) re-stitches the sessions of
+    its anonymous id and renumbers its user's sessions; the run writes no other session,
+    rebuilds no other anonymous id's identity runs and rewrites no event (README,
+    Incremental runs), and still ends where a --full-refresh does."""
+    def track(actor: str, name: str, at: float, user: str | None = None) -> dict[str, Any]:
+        row = event(actor, name, at, at, at + 1)
+        return {**row, "anonymous_id": None if actor.startswith("user") else actor, "user_id": user}
+
+    first = {"tracks": [
+        # Two visits of a device that signs in later as user-1, who also has a server-side session.
+        track("device-1", "v1", 0), track("device-1", "v2", 120),
+        track("user-1", "s1", 60, user="user-1"),
+        # Another signed-in device, and an anonymous one: nothing of theirs changes.
+        track("device-2", "v1", 10), track("device-2", "v2", 15, user="user-2"), track("device-2", "v3", 200),
+        track("device-3", "v1", 30), track("device-3", "v2", 300),
+    ], "pages": [], "screens": [], "identifies": []}
+    sign_in = {"id": "device-1-sign-in", "anonymous_id": "device-1", "user_id": "user-1", "timestamp": T + minutes(400),
+               "received_at": T + minutes(400), "uuid_ts": T + minutes(401), "channel": "web",
+               "context_session_id": None, "context_session_start": None}
+    workspace.load_raw(first)
+    workspace.build_on_raw(NO_LOOKBACK)
+    workspace.load_raw({"tracks": [], "pages": [], "screens": [], "identifies": [sign_in]}, append=True)
+    workspace.build_on_raw(NO_LOOKBACK)
+
+    [run] = workspace.query("select max(run_number) as run_number from {schema}.state_runs")
+    written = f"written_in_run = {run['run_number']}"
+    assert workspace.query(f"select event_id from {{schema}}.state_events where {written}") == []
+    identity = workspace.query(f"select distinct anonymous_id from {{schema}}.state_identity_runs where {written}")
+    assert [row["anonymous_id"] for row in identity] == ["device-1"]
+    sessions = workspace.query(
+        f"select actor_id, stitched_user_id, user_session_number from {{schema}}.state_sessions where {written}"
+        " order by user_session_number")
+    # device-1's two sessions join user-1's, before and after the server-side one: all three renumbered.
+    assert sessions == [
+        {"actor_id": "device-1", "stitched_user_id": "user-1", "user_session_number": 1},
+        {"actor_id": "user-1", "stitched_user_id": "user-1", "user_session_number": 2},
+        {"actor_id": "device-1", "stitched_user_id": "user-1", "user_session_number": 3},
+    ]
+    incremental = snapshot(workspace, MODELS)
+    workspace.build_on_raw(NO_LOOKBACK, "--full-refresh")
+    assert_same_tables(snapshot(workspace, MODELS), incremental, "late sign-in: incremental vs --full-refresh")

@@ -41,9 +41,20 @@
     The config of a state model: `strategy` (append, or delete+insert on unique_key) on
     DuckDB and PostgreSQL; on Spark, insert_overwrite of the `partition_column`
     partitions for Parquet, else append / merge on unique_key (Delta, Iceberg).
+    `lookups`: the column lists an incremental run finds stored rows by; on PostgreSQL
+    each gets an index, created with the table, so a run reads the rows it looks up,
+    not the whole table (DuckDB's zone maps and hash joins need none; its ART indexes
+    would slow every insert and delete).
 -#}
-{% macro rudderstack_state_config(strategy, partition_column, unique_key=none) -%}
+{% macro rudderstack_state_config(strategy, partition_column, unique_key=none, lookups=[]) -%}
     {%- set config = {'materialized': 'incremental', 'incremental_strategy': strategy, 'unique_key': unique_key} -%}
+    {%- if target.type == 'postgres' and lookups -%}
+        {%- set indexes = [] -%}
+        {%- for columns in lookups -%}
+            {%- do indexes.append({'columns': [columns] if columns is string else columns}) -%}
+        {%- endfor -%}
+        {%- do config.update({'indexes': indexes}) -%}
+    {%- endif -%}
     {%- if rudderstack_is_spark() -%}
         {%- if rudderstack_spark_file_format() == 'parquet' -%}
             {%- do config.update({
@@ -81,6 +92,31 @@
 {% macro rudderstack_stored_rows(window, empty) -%}
     {%- if window.is_incremental and is_incremental() -%}
         select * from {{ this }}
+    {%- else -%}
+        select * from {{ empty }} where 1 = 0
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    The same stored rows, read narrow (`columns` only) with each row's locator
+    (rudderstack_row_locator of the table's `key`), so a model can find the few rows it
+    needs by key before reading their other columns (rudderstack_stored_by_locator).
+-#}
+{% macro rudderstack_stored_keys(window, empty, key, columns) -%}
+    {%- if window.is_incremental and is_incremental() -%}
+        select {{ rudderstack_row_locator(key) }} as row_locator, {{ columns | join(', ') }} from {{ this }}
+    {%- else -%}
+        select {{ key }} as row_locator, {{ columns | join(', ') }} from {{ empty }} where 1 = 0
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The whole stored rows whose locators the CTE `locators` (column row_locator) holds. -#}
+{% macro rudderstack_stored_by_locator(window, empty, key, locators) -%}
+    {%- if window.is_incremental and is_incremental() -%}
+        select * from {{ this }}
+        where {{ rudderstack_row_locator(key) }} in (select {{ locators }}.row_locator from {{ locators }})
     {%- else -%}
         select * from {{ empty }} where 1 = 0
     {%- endif -%}

@@ -33,10 +33,9 @@
 -#}
 {% macro rudderstack_checked_row_counts(window) -%}
     {#- Named at parse time too, so the model that calls this depends on what it counts. -#}
-    {%- set stagings = [
-        ['tracks', ref('stg_rudderstack__tracks')], ['pages', ref('stg_rudderstack__pages')],
-        ['screens', ref('stg_rudderstack__screens')], ['identifies', ref('stg_rudderstack__identifies')],
-    ] -%}
+    {%- set stagings = ['stg_rudderstack__tracks', 'stg_rudderstack__pages', 'stg_rudderstack__screens',
+                        'stg_rudderstack__identifies'] -%}
+    {%- for staging in stagings -%}{%- do ref(staging) -%}{%- endfor -%}
     {%- set events, rejected, identifies = ref('state_events'), ref('state_rejected_rows'), ref('state_identifies') -%}
     {%- set reread, run = ref('int_events_received_earlier'), ref('int_run_window') -%}
     {%- set arrived_events, arrived_identifies = ref('int_events_arrived'), ref('int_identifies_arrived') -%}
@@ -63,20 +62,21 @@
                 ~ ' where written_in_run = ' ~ window.run_number ~ '))' -%}
             {%- set stored_identify = '(' ~ previous[0][2] | int ~ ')' -%}
         {%- else -%}
-            {%- set stored_activity = '((select coalesce(sum(1 + duplicate_row_count), 0) from ' ~ events
-                ~ ' where last_arrival_at <= ' ~ cutoff_literal ~ ') + (select count(*) from ' ~ rejected
-                ~ ' where arrival_at <= ' ~ cutoff_literal ~ '))' -%}
+            {%- set stored_activity = '((select coalesce(sum('
+                ~ rudderstack_rows_counted_through_cutoff('stored', cutoff_literal) ~ '), 0) from ' ~ events
+                ~ ' as stored where stored.last_arrival_at <= ' ~ cutoff_literal ~ ') + (select count(*) from '
+                ~ rejected ~ ' where arrival_at <= ' ~ cutoff_literal ~ '))' -%}
             {%- set stored_identify = '(select count(*) from ' ~ identifies
                 ~ ' where arrival_at <= ' ~ cutoff_literal ~ ')' -%}
         {%- endif -%}
         {%- set raw = [] -%}
-        {%- for table_key, staging in stagings -%}
+        {%- for staging in stagings -%}
             {%- set raw_after -%}
                 (select count(*) from (
-                    {{ rudderstack_rows_arrived('stg_rudderstack__' ~ table_key, ['1 as one'], cutoff, none) }}
+                    {{ rudderstack_rows_arrived(staging, ['1 as one'], cutoff, none) }}
                 ) as raw_after)
             {%- endset -%}
-            {%- do raw.append('((select count(*) from ' ~ staging ~ ') - ' ~ raw_after ~ ')') -%}
+            {%- do raw.append('((select count(*) from ' ~ ref(staging) ~ ') - ' ~ raw_after ~ ')') -%}
         {%- endfor -%}
         {%- set counts = run_query(
             'select ' ~ stored_activity ~ ', ' ~ stored_identify ~ ', '
@@ -115,11 +115,12 @@
 
     {#- Through the next run's cutoff: add what arrived after this one's, all of it written by this run. -#}
     {%- set checked_through = watermark - modules.datetime.timedelta(minutes=lookback) -%}
-    {%- set bounds = ' <= ' ~ rudderstack_timestamp_literal(checked_through)
+    {%- set through = rudderstack_timestamp_literal(checked_through) -%}
+    {%- set bounds = ' <= ' ~ through
         ~ ('' if cutoff is none else ' and {0} > ' ~ rudderstack_timestamp_literal(cutoff)) -%}
     {%- set added = run_query(
-        'select (select coalesce(sum(1 + duplicate_row_count), 0) from ' ~ events
-        ~ ' where last_arrival_at' ~ bounds.replace('{0}', 'last_arrival_at') ~ ')'
+        'select (select coalesce(sum(' ~ rudderstack_rows_counted_through_cutoff('stored', through) ~ '), 0) from '
+        ~ events ~ ' as stored where stored.last_arrival_at' ~ bounds.replace('{0}', 'stored.last_arrival_at') ~ ')'
         ~ ' + (select count(*) from ' ~ rejected ~ ' where arrival_at' ~ bounds.replace('{0}', 'arrival_at') ~ '), '
         ~ '(select count(*) from ' ~ identifies ~ ' where arrival_at' ~ bounds.replace('{0}', 'arrival_at') ~ ')'
     ).rows[0] -%}

@@ -15,7 +15,7 @@
 
 {#- The stored state: every table an incremental run reads back or appends to. -#}
 {% macro rudderstack_state_models() -%}
-    {{ return(['state_rejected_rows', 'state_identifies', 'state_events', 'state_sessions',
+    {{ return(['state_rejected_rows', 'state_identifies', 'state_events', 'state_identity_runs', 'state_sessions',
                'state_runs']) }}
 {%- endmacro %}
 
@@ -150,6 +150,21 @@
         'upper_at': rudderstack_as_datetime(row[3]),
     }) -%}
     {{ return(window) }}
+{%- endmacro %}
+
+
+{#-
+    Whether this run is incremental, for a hook: int_run_window's row, found without a
+    ref (a hook that refs it would make every model, int_run_window too, depend on it).
+    False before int_run_window is built.
+-#}
+{% macro rudderstack_run_is_incremental() -%}
+    {%- set relation = rudderstack_model_relation('int_run_window') -%}
+    {%- if relation is none -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set value = run_query('select is_incremental from ' ~ relation).rows[0][0] -%}
+    {{ return(value in [true, 'true', 'True', 1]) }}
 {%- endmacro %}
 
 

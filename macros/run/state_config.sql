@@ -21,7 +21,7 @@
         {%- do tables.update({table_key: [relation.database, relation.schema, relation.identifier] | join('.')}) -%}
     {%- endfor -%}
     {%- set config = {
-        'state_version': 3,
+        'state_version': 4,
         'rudderstack_tables': tables,
         'event_passthrough_columns': rudderstack_passthrough_columns(),
         'sessionization_cohort': var('sessionization_cohort') | trim,

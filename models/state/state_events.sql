@@ -1,4 +1,7 @@
-{{ config(**rudderstack_state_config('delete+insert', partition_column='event_date', unique_key='event_id')) }}
+{{ config(**rudderstack_state_config(
+    'delete+insert', partition_column='event_date', unique_key='event_id',
+    lookups=['event_id', ['actor_id', 'sdk_session_id'], 'anonymous_id', 'written_in_run'],
+)) }}
 {{ config(pre_hook="{{ rudderstack_delete_replaced_rows() }}") }}
 {#- a run rewrites every event of the sessions it touches (delete+insert on event_id) -#}
 
@@ -58,24 +61,35 @@ empty_stored as (
 
 ),
 
-stored as {{ rudderstack_cte_hint(false) }} (
-
-    {{ rudderstack_stored_rows(window, 'empty_stored') }}
-
-),
-
 {#-
     Which stored events join the received ones in this run's sessions. A full build stores
     nothing yet: none, and no need to work out which.
 #}
 {%- if window.is_incremental %}
 
+{#-
+    The narrow columns that decide which stored events join this run's sessions, read
+    first; the wide rows of the few in scope are then fetched by their locator (DuckDB's
+    rowid, elsewhere event_id), so no scan reads every column of the whole history.
+#}
+
+stored_keys as {{ rudderstack_cte_hint(false) }} (
+
+    {{ rudderstack_stored_keys(window, 'empty_stored', 'event_id', [
+        'event_id', 'actor_id', 'sdk_session_id', 'event_at', 'event_number_in_session',
+    ]) }}
+
+),
+
 {#- The received events as they were stored, when they were. #}
 
 stored_received as (
 
-    select *
-    from stored
+    select
+        actor_id,
+        sdk_session_id,
+        event_at
+    from stored_keys
     where event_id in (select received.event_id from received)
 
 ),
@@ -133,38 +147,44 @@ derived_scope as (
         derived_changes.actor_id,
         max(
             case
-                when stored.event_number_in_session = 1 and derived_changes.changed_from > stored.event_at
-                    then stored.event_at
+                when stored_keys.event_number_in_session = 1 and derived_changes.changed_from > stored_keys.event_at
+                    then stored_keys.event_at
             end
         ) as derived_from
-    from stored
-    inner join derived_changes on stored.actor_id = derived_changes.actor_id
-    where stored.sdk_session_id is null
+    from stored_keys
+    inner join derived_changes on stored_keys.actor_id = derived_changes.actor_id
+    where stored_keys.sdk_session_id is null
     group by derived_changes.actor_id
+
+),
+
+scope_locators as (
+
+    select stored_keys.row_locator
+    from stored_keys
+    inner join sdk_scope
+        on stored_keys.actor_id = sdk_scope.actor_id and stored_keys.sdk_session_id = sdk_scope.sdk_session_id
+    union all
+    select stored_keys.row_locator
+    from stored_keys
+    inner join derived_scope
+        on
+            stored_keys.actor_id = derived_scope.actor_id
+            and stored_keys.sdk_session_id is null
+            and (derived_scope.derived_from is null or stored_keys.event_at >= derived_scope.derived_from)
 
 ),
 
 stored_in_scope as (
 
-    select stored.*
-    from stored
-    inner join sdk_scope
-        on stored.actor_id = sdk_scope.actor_id and stored.sdk_session_id = sdk_scope.sdk_session_id
-    union all
-    select stored.*
-    from stored
-    inner join derived_scope
-        on
-            stored.actor_id = derived_scope.actor_id
-            and stored.sdk_session_id is null
-            and (derived_scope.derived_from is null or stored.event_at >= derived_scope.derived_from)
+    {{ rudderstack_stored_by_locator(window, 'empty_stored', 'event_id', 'scope_locators') }}
 
 ),
 {%- else %}
 
 stored_in_scope as (
 
-    select * from stored
+    {{ rudderstack_stored_rows(window, 'empty_stored') }}
 
 ),
 {%- endif %}
@@ -182,15 +202,40 @@ events as {{ rudderstack_cte_hint(window.is_incremental) }} (
 
 ),
 
-sessionized as (
+{#- Sessionized narrow (a sort of keys, not of wide rows), then joined back to the events. #}
+
+event_keys as (
+
+    select
+        event_id,
+        actor_id,
+        sdk_session_id,
+        event_at,
+        cohort
+    from events
+
+),
+
+sessionized_keys as (
 
     {{ sessionize_by_gap(
-        'events',
+        'event_keys',
         partition_by=['actor_id', 'sdk_session_id'],
         cohort='cohort',
         keep_together='sdk_session_id is not null',
         with_session_id=false,
     ) }}
+
+),
+
+sessionized as (
+
+    select
+        events.*,
+        sessionized_keys.session_started_at,
+        sessionized_keys.event_number_in_session
+    from events
+    inner join sessionized_keys on events.event_id = sessionized_keys.event_id
 
 ),
 

@@ -1,4 +1,4 @@
-{{ config(**rudderstack_state_config('append', partition_column='arrival_date')) }}
+{{ config(**rudderstack_state_config('append', partition_column='arrival_date', lookups=['arrival_at'])) }}
 {{ config(pre_hook="{{ rudderstack_delete_replaced_rows(rudderstack_arrival_window_replaced()) }}") }}
 {#- one row per rejected raw row: a run replaces the rows of its window -#}
 

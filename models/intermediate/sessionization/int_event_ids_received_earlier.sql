@@ -8,6 +8,8 @@
     scans by them before reading their other columns. Empty on a full build, which
     receives every delivery in its window.
 -#}
+{#- The window's ids are the hash table, the history's ids probe it (DuckDB flipped the sides). #}
+{{ config(pre_hook="{{ planner_hints(keep_join_sides=true) }}") }}
 {%- set window = rudderstack_run_window() %}
 {%- set stagings = ['stg_rudderstack__tracks', 'stg_rudderstack__pages', 'stg_rudderstack__screens'] %}
 

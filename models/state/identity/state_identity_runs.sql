@@ -1,18 +1,31 @@
-{{ config(materialized='view') }}  {#- read by state_sessions, for the anonymous ids whose links changed -#}
+{{ config(**rudderstack_state_config('append', partition_column='run_started_date', lookups=['anonymous_id'])) }}
+{{ config(pre_hook="{{ rudderstack_delete_replaced_rows(rudderstack_identity_runs_replaced()) }}") }}
+{#- a run replaces every run of the anonymous ids whose links changed -#}
 
 {#-
     Who an anonymous id was, over time: maximal runs of consecutive observations
     (state_identity_links, in time order) that name the same user. On a shared device
     (A logs in, then B, then A again) this gives three runs, so each later session
     goes to the user of the run it falls in (fct_sessions), not to whoever came first.
+    Stored, and rebuilt per run only for the anonymous ids whose observations changed
+    (rudderstack_identity_changed_anonymous_ids): every one on a full build.
 -#}
+{%- set window = rudderstack_run_window() %}
 
 {#- Observations and runs of an anonymous id in time order, then by user id byte by byte. -#}
 {%- set run_order = 'partition by anonymous_id order by run_started_at, ' ~ binary_collation('user_id') %}
 
-with links as (
+with changed_anonymous_ids as (
 
+    {{ rudderstack_identity_changed_anonymous_ids(window.run_number) }}
+
+),
+
+links as (
+
+    {#- Every observation of those anonymous ids, however old (narrow: found by key first). #}
     select * from {{ ref('state_identity_links') }}
+    where anonymous_id in (select changed_anonymous_ids.anonymous_id from changed_anonymous_ids)
 
 ),
 
@@ -48,9 +61,14 @@ final as (
         user_id,
         run_started_at,
         lead(run_started_at) over ({{ run_order }}) as next_run_started_at,
-        row_number() over ({{ run_order }}) as run_number
+        cast(row_number() over ({{ run_order }}) as {{ dbt.type_bigint() }}) as run_number,
+        cast({{ window.run_number }} as {{ dbt.type_bigint() }}) as written_in_run,
+        {#- Last: the partition column, where Spark keeps it. #}
+        cast(run_started_at as date) as run_started_date
     from run_starts
 
 )
 
-select * from final
+{#- Parquet on Spark: the stored rows of the partitions this run rewrites, other than the changed anonymous ids'. #}
+
+{{ rudderstack_select_with_unreplaced_rows('final', rudderstack_identity_runs_replaced(), 'run_started_date', window) }}
