@@ -7,7 +7,11 @@
 -- (collate "C"), as the project's does.
 -- {schema}: the raw schema; {channel_groups}: the channel_groups seed table.
 -- Statements are separated by a line holding only ';'.
+-- JIT off: its LLVM compile of these queries' expressions costs seconds and saves less
+-- (the project's models turn it off too, macros/cross_db/planner_hints.sql).
 set enable_nestloop = off
+;
+set jit = off
 ;
 create table hw_events as
 with raw_rows as not materialized (

@@ -153,7 +153,7 @@ def test_the_raw_table_indexes_serve_an_incremental_run(engine: str, workspace) 
     workspace.dbt("run-operation", "rudderstack_create_raw_indexes", vars={"rudderstack_schema": workspace.raw_schema})
     indexes = {r["indexname"] for r in workspace.query(
         f"select indexname from pg_indexes where schemaname = '{workspace.raw_schema}'")}
-    assert {"tracks_rudderstack_uuid_ts", "tracks_rudderstack_received_at", "tracks_rudderstack_id",
+    assert {"tracks_rudderstack_uuid_ts", "tracks_rudderstack_received_at", "tracks_rudderstack_raw_id",
             "identifies_rudderstack_uuid_ts"} <= indexes, indexes
     workspace.build_on_raw(NO_LOOKBACK)
     workspace.load_raw(load(1), append=True)

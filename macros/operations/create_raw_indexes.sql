@@ -6,7 +6,10 @@
     deliveries of the events it received:
       - (uuid_ts): the window's main condition;
       - (received_at) where uuid_ts is null: its condition for rows without uuid_ts;
-      - (nullif(trim(id), '')): the event id as staging computes it.
+      - (id), as stored: the probe for earlier deliveries of the ids a run received
+        (int_event_ids_received_earlier, int_events_received_earlier). An index of an
+        earlier version on the trimmed id (<table>_rudderstack_id), which no run uses
+        now, is dropped.
     One statement per index, `create index if not exists`, named <table>_rudderstack_*;
     tables or columns a workspace lacks are skipped. Run it once; RudderStack's loader keeps
     the indexes up to date as it appends. Other engines need none (DuckDB prunes with its
@@ -36,8 +39,11 @@
                     ' where "uuid_ts" is null' if 'uuid_ts' in existing else '']) -%}
             {%- endif -%}
             {%- if 'id' in existing -%}
-                {%- do indexes.append(['id', "((nullif(trim(cast(\"id\" as text)), '')))", '']) -%}
+                {%- do indexes.append(['raw_id', '("id")', '']) -%}
             {%- endif -%}
+            {%- set obsolete = api.Relation.create(database=relation.database, schema=relation.schema,
+                identifier=(relation.identifier ~ '_rudderstack_id')[:63]) -%}
+            {%- do run_query('drop index if exists ' ~ obsolete) -%}
             {%- for suffix, expression, condition in indexes -%}
                 {%- set name = (relation.identifier ~ '_rudderstack_' ~ suffix)[:63] -%}
                 {%- do run_query('create index if not exists ' ~ adapter.quote(name) ~ ' on ' ~ relation

@@ -202,40 +202,22 @@ events as {{ rudderstack_cte_hint(window.is_incremental) }} (
 
 ),
 
-{#- Sessionized narrow (a sort of keys, not of wide rows), then joined back to the events. #}
+{#-
+    Sessionized whole: sorting the keys alone and joining the events back costs a second
+    pass over them, which on a full build (they stream, not held) means deduplicating
+    twice (PostgreSQL at 1M events: 37 s against 19 s); on an incremental run it would
+    save 0.7 s at 10M on DuckDB.
+#}
 
-event_keys as (
-
-    select
-        event_id,
-        actor_id,
-        sdk_session_id,
-        event_at,
-        cohort
-    from events
-
-),
-
-sessionized_keys as (
+sessionized as (
 
     {{ sessionize_by_gap(
-        'event_keys',
+        'events',
         partition_by=['actor_id', 'sdk_session_id'],
         cohort='cohort',
         keep_together='sdk_session_id is not null',
         with_session_id=false,
     ) }}
-
-),
-
-sessionized as (
-
-    select
-        events.*,
-        sessionized_keys.session_started_at,
-        sessionized_keys.event_number_in_session
-    from events
-    inner join sessionized_keys on events.event_id = sessionized_keys.event_id
 
 ),
 
