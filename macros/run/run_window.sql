@@ -25,7 +25,7 @@
     {{ return(rudderstack_state_models() + [
         'int_run_window', 'int_events_arrived', 'int_identifies_arrived', 'int_event_ids_received_earlier',
         'int_events_received_earlier',
-        'int_event_deliveries', 'int_events_redelivered', 'int_events_deduplicated',
+        'int_event_deliveries', 'int_events_redelivered', 'int_events_deduplicated', 'state_sessions_rebuilt',
     ]) }}
 {%- endmacro %}
 
