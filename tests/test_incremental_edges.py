@@ -170,6 +170,7 @@ def test_the_raw_table_indexes_serve_an_incremental_run(engine: str, workspace) 
     assert_same_tables(snapshot(workspace, MODELS), incremental, "indexed raw tables: incremental vs --full-refresh")
 
 
+@pytest.mark.engines("duckdb", "postgres")  # Spark: the edge orders above re-stitch a late sign-in too
 def test_a_sign_in_rewrites_only_the_sessions_it_stitches(engine: str, workspace) -> None:
     """A sign-in loaded later (an identify call and nothing else) re-stitches the sessions of
     its anonymous id and renumbers its user's sessions; the run writes no other session,
