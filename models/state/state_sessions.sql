@@ -4,7 +4,7 @@
 )) }}
 {{ config(pre_hook=[
     "{{ rudderstack_delete_replaced_rows(rudderstack_sessions_replaced()) }}",
-    "{{ planner_hints(keep_join_sides=true) }}",
+    "{{ planner_hints(keep_join_sides=true, hash_joins=true) }}",
 ]) }}
 {#-
     a run replaces the sessions it rebuilt, re-stitched or renumbered (delete+insert on
