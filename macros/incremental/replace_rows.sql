@@ -44,8 +44,11 @@
     `lookups`: the column lists an incremental run finds stored rows by; on PostgreSQL
     each gets an index, created with the table, so a run reads the rows it looks up,
     not the whole table (DuckDB's zone maps and hash joins need none; its ART indexes
-    would slow every insert and delete). Also on PostgreSQL, a table a run has filled
-    from empty gets its statistics at once (rudderstack_analyze_rebuilt_state).
+    would slow every insert and delete). Only the indexes incremental plans use are
+    listed (pg_stat_user_indexes.idx_scan after a bench run): each costs the full build
+    its sort (state_events' anonymous_id index 0.9 s at 1M events, never scanned), and
+    every run its upkeep. Also on PostgreSQL, a table a run has filled from empty gets
+    statistics on those columns at once (rudderstack_analyze_rebuilt_state).
 -#}
 {% macro rudderstack_state_config(strategy, partition_column, unique_key=none, lookups=[]) -%}
     {%- set config = {'materialized': 'incremental', 'incremental_strategy': strategy, 'unique_key': unique_key} -%}
@@ -57,7 +60,12 @@
         {%- do config.update({'indexes': indexes}) -%}
     {%- endif -%}
     {%- if target.type == 'postgres' -%}
-        {%- do config.update({'post_hook': "{{ rudderstack_sessions.rudderstack_analyze_rebuilt_state() }}"}) -%}
+        {%- set columns = [] -%}
+        {%- for lookup in lookups -%}
+            {%- do columns.extend([lookup] if lookup is string else lookup) -%}
+        {%- endfor -%}
+        {%- do config.update({'post_hook':
+            "{{ rudderstack_sessions.rudderstack_analyze_rebuilt_state(" ~ tojson(columns | unique | list) ~ ") }}"}) -%}
     {%- endif -%}
     {%- if rudderstack_is_spark() -%}
         {%- if rudderstack_spark_file_format() == 'parquet' -%}
@@ -76,15 +84,17 @@
     Post-hook of a state model on PostgreSQL, after a full run (first run, --full-refresh,
     changed settings): ANALYZE, so that the next run's plans see the rows just written.
     A table built by CREATE TABLE AS has no statistics until autovacuum samples it, which
-    may be minutes later: an incremental run planned before then estimated the stored
-    sessions as a few and joined them by nested loops (state_sessions 21.6 s instead of
-    1.2 s at 1M events, depending only on how soon the run followed the full build).
-    Incremental runs add a day to millions of rows: their statistics stay close, and
-    autovacuum refreshes them.
+    may be minutes later, so the run after a full build was planned either way: the
+    bench's incremental step swung between 9.8 s and 30.3 s at 1M events on how soon it
+    came (the plan that statistics give state_sessions: planner_hints, hash_joins).
+    Now every run plans as the later ones will. Incremental runs add a day to millions
+    of rows: their statistics stay close, and autovacuum refreshes them. `columns`: the table's lookup columns, the ones its plans
+    filter and join on (every column of a wide table: 0.9 s of sampling at 1M events);
+    none, every column.
 -#}
-{% macro rudderstack_analyze_rebuilt_state() -%}
+{% macro rudderstack_analyze_rebuilt_state(columns=[]) -%}
     {%- if execute and not rudderstack_run_window().is_incremental -%}
-        analyze {{ this }}
+        analyze {{ this }}{% if columns %} ({{ columns | join(', ') }}){% endif %}
     {%- endif -%}
 {%- endmacro %}
 

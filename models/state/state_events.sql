@@ -1,6 +1,6 @@
 {{ config(**rudderstack_state_config(
     'delete+insert', partition_column='event_date', unique_key='event_id',
-    lookups=['event_id', ['actor_id', 'sdk_session_id'], 'anonymous_id', 'written_in_run'],
+    lookups=['event_id', ['actor_id', 'sdk_session_id'], 'written_in_run'],
 )) }}
 {{ config(pre_hook="{{ rudderstack_delete_replaced_rows() }}") }}
 {#- a run rewrites every event of the sessions it touches (delete+insert on event_id) -#}

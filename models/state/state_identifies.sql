@@ -1,5 +1,5 @@
 {{ config(**rudderstack_state_config(
-    'append', partition_column='arrival_date', lookups=['arrival_at', 'written_in_run', 'anonymous_id'],
+    'append', partition_column='arrival_date', lookups=['arrival_at', 'written_in_run'],
 )) }}
 {{ config(pre_hook="{{ rudderstack_delete_replaced_rows(rudderstack_arrival_window_replaced()) }}") }}
 {#- one row per raw identify call: a run replaces the rows of its window -#}

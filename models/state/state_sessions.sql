@@ -1,6 +1,6 @@
 {{ config(**rudderstack_state_config(
     'delete+insert', partition_column='session_date', unique_key='session_id',
-    lookups=['session_id', 'anonymous_id', 'stitched_user_id', 'actor_id', 'written_in_run'],
+    lookups=['written_in_run'],
 )) }}
 {{ config(pre_hook=[
     "{{ rudderstack_delete_replaced_rows(rudderstack_sessions_replaced()) }}",
