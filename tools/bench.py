@@ -20,7 +20,10 @@ without dbt's fixed start-up (parsing, connecting). Memory: the peak RSS of the 
 largest process (PostgreSQL's server is not counted; for Spark it is the JVM). Temporary
 disk: the peak size of the engine's spill directory while the command runs (DuckDB's
 <database>.tmp, PostgreSQL's pgsql_tmp through pg_ls_tmpdir(), Spark's SPARK_LOCAL_DIRS).
-Results: a Markdown table, with the targets of docs/benchmark.md.
+Results: a Markdown table, with the targets of docs/benchmark.md. A scale whose build
+fails (100M events out of disk, say) gets a row that says which step failed, after how
+long, with the peak memory and temporary disk up to the failure and dbt's error; the
+other scales still run, and the command exits non-zero.
 
 Spark (the `spark` target: local Spark inside each process, a Derby metastore in the
 work directory): the rows are generated into a DuckDB file and exported as Parquet
@@ -48,6 +51,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,6 +158,36 @@ class Measure:
         return self.seconds if self.sql_seconds is None else self.sql_seconds
 
 
+class CommandFailed(RuntimeError):
+    """A measured command that exited non-zero, with what it cost until then."""
+
+    def __init__(self, message: str, measure: Measure, output: str) -> None:
+        super().__init__(message)
+        self.measure, self.output = measure, output
+
+
+@dataclass
+class Failure:
+    """A scale whose `step` failed: what it cost until then, and the error's last line."""
+
+    engine: str
+    events: int
+    raw_rows: int
+    step: str
+    measure: Measure
+    error: str
+
+
+def last_error_line(output: str) -> str:
+    """The line of a command's output that names the error (dbt: `Runtime Error` is followed
+    by the engine's message), else its last non-empty line."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    for line in reversed(lines):
+        if "Error:" in line or line.startswith("Error"):
+            return line
+    return lines[-1] if lines else "(no output)"
+
+
 @dataclass
 class Row:
     engine: str
@@ -219,10 +253,13 @@ def run_measured(command: list[str], env: Mapping[str, str], cwd: Path,
     with log.open("w") as output, PeakSampler(tmp_probe) as sampler:
         process = subprocess.Popen([sys.executable, "-c", REAPER, str(seconds_file), *command], env=dict(env),
                                    cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
+        started = time.monotonic()
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command[:3])} failed:\n{log.read_text()[-4000:]}")
+        output = log.read_text()
+        measure = Measure(time.monotonic() - started, usage.ru_maxrss / 1024, sampler.peak_mb)
+        raise CommandFailed(f"{' '.join(command[:3])} failed:\n{output[-4000:]}", measure, output)
     return Measure(float(seconds_file.read_text()), usage.ru_maxrss / 1024, sampler.peak_mb)
 
 
@@ -431,12 +468,23 @@ class Engine:
         return run_measured(command, self.env(), self.workdir, self.tmp_bytes)
 
     def dbt_run(self, *args: str, command_name: str = "run") -> Measure:
-        measure = self.dbt(command_name, "--selector", "rudderstack_sessions",
-                           "--vars", json.dumps({"rudderstack_schema": self.raw}), *args)
-        results = json.loads((self.workdir / "target" / "run_results.json").read_text())
+        results_file = self.workdir / "target" / "run_results.json"
+        results_file.unlink(missing_ok=True)
+        try:
+            measure = self.dbt(command_name, "--selector", "rudderstack_sessions",
+                               "--vars", json.dumps({"rudderstack_schema": self.raw}), *args)
+        except CommandFailed as failure:
+            # dbt writes run_results.json when a model fails too: the models' times until then.
+            if results_file.exists():
+                self._read_results(failure.measure, json.loads(results_file.read_text()))
+            raise
+        self._read_results(measure, json.loads(results_file.read_text()))
+        return measure
+
+    @staticmethod
+    def _read_results(measure: Measure, results: dict[str, Any]) -> None:
         measure.sql_seconds = execution_span(results)
         measure.model_seconds = {r["unique_id"].rsplit(".", 1)[-1]: r["execution_time"] for r in results["results"]}
-        return measure
 
 
 @contextlib.contextmanager
@@ -486,7 +534,19 @@ def differences(engine: Engine, mine: str, theirs: str, columns: tuple[str, ...]
             f" + (select count(*) from (select {cols} from {theirs} except all select {cols} from {mine}) b)")
 
 
-def bench_scale(engine_name: str, events: int, workdir: Path, log: Any, project_only: bool = False) -> Row:
+def bench_scale(engine_name: str, events: int, workdir: Path, log: Any, project_only: bool = False) -> Row | Failure:
+    """One scale's row; a Failure naming the step if one of its commands failed."""
+    progress = {"step": "generate", "raw_rows": 0}
+    try:
+        return _bench_scale(engine_name, events, workdir, log, project_only, progress)
+    except CommandFailed as failure:
+        log(f"  {progress['step']} failed after {failure.measure.seconds:.1f}s: {last_error_line(failure.output)}")
+        return Failure(engine_name, events, progress["raw_rows"], progress["step"], failure.measure,
+                       last_error_line(failure.output))
+
+
+def _bench_scale(engine_name: str, events: int, workdir: Path, log: Any, project_only: bool,
+                 progress: dict[str, Any]) -> Row:
     with engine_context(engine_name, workdir / f"{engine_name}_{events}") as engine:
         # In a child process: this one stays small, so the children's peak memory is their own.
         command = [sys.executable, "-m", "tools.generate", "--events", str(events), "--days", str(HISTORY_DAYS + 1),
@@ -494,8 +554,9 @@ def bench_scale(engine_name: str, events: int, workdir: Path, log: Any, project_
                    "--schema", engine.generated, "--database", str(engine.database), "--quiet"]
         generate_seconds = run_measured(command, engine.env(), PROJECT_DIR).seconds
         cut = dt.datetime.combine(START + dt.timedelta(days=HISTORY_DAYS), dt.time(), dt.timezone.utc)
-        raw_rows = engine.hold_back(cut)
+        raw_rows = progress["raw_rows"] = engine.hold_back(cut)
         log(f"{engine_name} {events:,}: {raw_rows:,} raw rows of history; full build")
+        progress["step"] = "full build"
 
         engine.dbt_run("--full-refresh", command_name="seed")  # the channel_groups rules (not timed)
         if engine_name == "postgres":
@@ -511,12 +572,14 @@ def bench_scale(engine_name: str, events: int, workdir: Path, log: Any, project_
             if engine_name != "spark":
                 engine.sql("drop table if exists hw_events", "drop table if exists hw_sessions",
                            "drop table if exists bench_baseline")
+            progress["step"] = "hand-written script"
             handwritten = engine.sql_measured(handwritten_sql(engine))
             fct_events, fct_sessions = f"{engine.target_schema}.fct_events", f"{engine.target_schema}.fct_sessions"
             [[differ]] = engine.sql(
                 "select (" + differences(engine, "hw_events", fct_events, EVENT_COLUMNS) + ") + ("
                 + differences(engine, "hw_sessions", fct_sessions, SESSION_COLUMNS) + ")")
             log(f"  hand-written {handwritten.seconds:.1f}s ({differ} rows differ); narrow statement")
+            progress["step"] = "narrow statement"
             narrow = engine.sql_measured(
                 [f"create table bench_baseline{engine.using} as {baseline_sql(engine_name, engine.raw)}"])
             # One batch (one JVM start on Spark): the per-user copy, then the check.
@@ -528,6 +591,7 @@ def bench_scale(engine_name: str, events: int, workdir: Path, log: Any, project_
                 " or b.session_started_at != s.session_started_at or b.session_ended_at != s.session_ended_at")
 
         log("  day 31 arrives; incremental build")
+        progress["step"] = "incremental build"
         new_rows = engine.arrive(cut) - raw_rows
         incremental = engine.dbt_run()
         log(f"  incremental {incremental.seconds:.1f}s ({incremental.execution:.1f}s executing)")
@@ -535,6 +599,7 @@ def bench_scale(engine_name: str, events: int, workdir: Path, log: Any, project_
         per_user = None
         if not project_only:
             log("  per-user-history reprocessing of the same step")
+            progress["step"] = "per-user history"
             new_actors = " union ".join(
                 f"select coalesce(anonymous_id, user_id) as actor_id from {engine.raw}.{t}"
                 f" where uuid_ts >= {engine.timestamptz} '{cut.isoformat()}'" for t in ("tracks", "pages", "screens"))
@@ -571,7 +636,18 @@ def _verdict(value: float, target: float | None, percent: bool = False) -> str:
     return f" (target {shown}: {'met' if value <= target else '**missed**'})"
 
 
-def markdown(rows: list[Row]) -> str:
+def failure_cells(r: Failure) -> str:
+    """A failed scale's table cells after engine and events: where and how it failed, and
+    what it cost until then (the columns of the steps it never reached say so)."""
+    error = r.error.replace("|", "\\|").replace("`", "'")
+    not_reached = "-"
+    return (f"| {r.engine} | {r.raw_rows:,} "
+            f"| **failed** in the {r.step} after {r.measure.seconds:.1f} s: `{error}` "
+            + f"| {not_reached} " * 6
+            + f"| {r.measure.peak_mb:,.0f} MB ({r.step}) | {r.measure.peak_tmp_mb:,.0f} MB ({r.step}) |")
+
+
+def markdown(rows: list[Row | Failure]) -> str:
     lines = [
         "# Benchmark results",
         "",
@@ -599,6 +675,9 @@ def markdown(rows: list[Row]) -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
+        if isinstance(r, Failure):
+            lines.append(failure_cells(r))
+            continue
         ratio_target, step_target = TARGETS.get((r.engine, r.events), (None, None))
         step = r.incremental.execution / r.full.execution
         if r.handwritten is None:
@@ -626,7 +705,9 @@ def markdown(rows: list[Row]) -> str:
     # Near-linear growth: the 100M-event DuckDB build against the 10M one of the same run.
     by_scale = {(r.engine, r.events): r for r in rows}
     small, large = by_scale.get(("duckdb", 10_000_000)), by_scale.get(("duckdb", 100_000_000))
-    if small and large:
+    if isinstance(large, Failure) and large.step == "full build":
+        lines += ["", f"DuckDB full build, 100M events: failed{_verdict(float('inf'), GROWTH_TARGET)}."]
+    elif isinstance(small, Row) and isinstance(large, Row):
         growth = large.full.execution / small.full.execution
         lines += ["", f"DuckDB full build, 100M against 10M events (execution): {growth:.1f}x"
                       f"{_verdict(growth, GROWTH_TARGET)}."]
@@ -638,9 +719,15 @@ def markdown(rows: list[Row]) -> str:
         "| model | " + " | ".join(f"{r.engine} {r.events:,}" for r in rows) + " |",
         "|---|" + "---|" * len(rows),
     ]
-    models = {m for r in rows for m in r.full.model_seconds}
-    for model in sorted(models, key=lambda m: -max(r.full.model_seconds.get(m, 0) for r in rows)):
-        cells = [(r.full.model_seconds.get(model, 0), r.incremental.model_seconds.get(model, 0)) for r in rows]
+    # A failed scale: the models its failed build ran, as the full or the incremental time.
+    empty = Measure(0.0, 0.0)
+    fulls = [r.full if isinstance(r, Row) else r.measure if r.step == "full build" else empty for r in rows]
+    incrementals = [r.incremental if isinstance(r, Row) else r.measure if r.step == "incremental build" else empty
+                    for r in rows]
+    models = {m for full in fulls for m in full.model_seconds}
+    for model in sorted(models, key=lambda m: -max(full.model_seconds.get(m, 0) for full in fulls)):
+        cells = [(full.model_seconds.get(model, 0), incremental.model_seconds.get(model, 0))
+                 for full, incremental in zip(fulls, incrementals)]
         if max(max(c) for c in cells) >= 0.2:
             lines.append(f"| `{model}` | " + " | ".join(f"{f:.1f} / {i:.1f}" for f, i in cells) + " |")
     return "\n".join(lines) + "\n"
@@ -666,6 +753,9 @@ def main(argv: list[str] | None = None) -> None:
                                 args.project_only))
         args.out.write_text(markdown(rows))
     print(markdown(rows))
+    failed = [f"{r.engine}:{r.events} ({r.step})" for r in rows if isinstance(r, Failure)]
+    if failed:
+        sys.exit(f"failed: {', '.join(failed)}; their rows in {args.out} say how")
 
 
 if __name__ == "__main__":
