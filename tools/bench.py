@@ -556,13 +556,14 @@ def _bench_scale(engine_name: str, events: int, workdir: Path, log: Any, project
         cut = dt.datetime.combine(START + dt.timedelta(days=HISTORY_DAYS), dt.time(), dt.timezone.utc)
         raw_rows = progress["raw_rows"] = engine.hold_back(cut)
         log(f"{engine_name} {events:,}: {raw_rows:,} raw rows of history; full build")
-        progress["step"] = "full build"
+        progress["step"] = "seed and raw indexes"
 
         engine.dbt_run("--full-refresh", command_name="seed")  # the channel_groups rules (not timed)
         if engine_name == "postgres":
             # What the README tells a PostgreSQL user to create once on the raw tables (not timed).
             engine.dbt("run-operation", "rudderstack_create_raw_indexes",
                        "--vars", json.dumps({"rudderstack_schema": engine.raw}))
+        progress["step"] = "full build"
         full = engine.dbt_run("--full-refresh")
         log(f"  full build {full.seconds:.1f}s ({full.execution:.1f}s executing); hand-written")
         handwritten = narrow = None
@@ -637,13 +638,12 @@ def _verdict(value: float, target: float | None, percent: bool = False) -> str:
 
 
 def failure_cells(r: Failure) -> str:
-    """A failed scale's table cells after engine and events: where and how it failed, and
-    what it cost until then (the columns of the steps it never reached say so)."""
+    """A failed scale's row: where and how it failed, and what it cost until then (the
+    six columns of times and ratios empty)."""
     error = r.error.replace("|", "\\|").replace("`", "'")
-    not_reached = "-"
     return (f"| {r.engine} | {r.raw_rows:,} "
             f"| **failed** in the {r.step} after {r.measure.seconds:.1f} s: `{error}` "
-            + f"| {not_reached} " * 6
+            + "| - " * 6
             + f"| {r.measure.peak_mb:,.0f} MB ({r.step}) | {r.measure.peak_tmp_mb:,.0f} MB ({r.step}) |")
 
 

@@ -52,20 +52,18 @@
 -#}
 {% macro rudderstack_state_config(strategy, partition_column, unique_key=none, lookups=[]) -%}
     {%- set config = {'materialized': 'incremental', 'incremental_strategy': strategy, 'unique_key': unique_key} -%}
-    {%- if target.type == 'postgres' and lookups -%}
-        {%- set indexes = [] -%}
-        {%- for columns in lookups -%}
-            {%- do indexes.append({'columns': [columns] if columns is string else columns}) -%}
-        {%- endfor -%}
-        {%- do config.update({'indexes': indexes}) -%}
-    {%- endif -%}
     {%- if target.type == 'postgres' -%}
-        {%- set columns = [] -%}
+        {%- set indexes, columns = [], [] -%}
         {%- for lookup in lookups -%}
-            {%- do columns.extend([lookup] if lookup is string else lookup) -%}
+            {%- set lookup_columns = [lookup] if lookup is string else lookup -%}
+            {%- do indexes.append({'columns': lookup_columns}) -%}
+            {%- do columns.extend(lookup_columns) -%}
         {%- endfor -%}
-        {%- do config.update({'post_hook':
-            "{{ rudderstack_sessions.rudderstack_analyze_rebuilt_state(" ~ tojson(columns | unique | list) ~ ") }}"}) -%}
+        {%- do config.update({
+            'indexes': indexes,
+            'post_hook': "{{ rudderstack_sessions.rudderstack_analyze_rebuilt_state("
+                ~ tojson(columns | unique | list) ~ ") }}",
+        }) -%}
     {%- endif -%}
     {%- if rudderstack_is_spark() -%}
         {%- if rudderstack_spark_file_format() == 'parquet' -%}
@@ -88,9 +86,9 @@
     bench's incremental step swung between 9.8 s and 30.3 s at 1M events on how soon it
     came (the plan that statistics give state_sessions: planner_hints, hash_joins).
     Now every run plans as the later ones will. Incremental runs add a day to millions
-    of rows: their statistics stay close, and autovacuum refreshes them. `columns`: the table's lookup columns, the ones its plans
-    filter and join on (every column of a wide table: 0.9 s of sampling at 1M events);
-    none, every column.
+    of rows: their statistics stay close, and autovacuum refreshes them. `columns`: the
+    table's lookup columns, the ones its plans filter and join on (every column of a
+    wide table: 0.9 s of sampling at 1M events); none, every column.
 -#}
 {% macro rudderstack_analyze_rebuilt_state(columns=[]) -%}
     {%- if execute and not rudderstack_run_window().is_incremental -%}
