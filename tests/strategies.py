@@ -138,13 +138,13 @@ def invalid_row(draw: st.DrawFn, actor_index: int, at: dt.datetime) -> tuple[str
     return draw(st.sampled_from(ACTIVITY_TABLES)), row
 
 
-def datasets(max_actors: int = 40) -> st.SearchStrategy[dict[str, list[dict[str, Any]]]]:
+def datasets(max_actors: int = 40, min_actors: int = 1) -> st.SearchStrategy[dict[str, list[dict[str, Any]]]]:
     """Many independent actor streams merged into one set of raw tables."""
 
     @st.composite
     def build(draw: st.DrawFn) -> dict[str, list[dict[str, Any]]]:
         merged: dict[str, list[dict[str, Any]]] = {table: [] for table in (*ACTIVITY_TABLES, "identifies")}
-        for index in range(draw(st.integers(min_value=1, max_value=max_actors))):
+        for index in range(draw(st.integers(min_value=min_actors, max_value=max_actors))):
             for table, table_rows in draw(actor_stream(index)).items():
                 merged[table].extend(table_rows)
         return merged

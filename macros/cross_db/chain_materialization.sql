@@ -9,3 +9,36 @@
 {% macro rudderstack_chain_materialization() -%}
     {{ return('table' if rudderstack_is_spark() else 'view') }}
 {%- endmacro %}
+
+
+
+{#-
+    Materialization of int_events_deduplicated, the events state_events sessionizes: a view
+    where rudderstack_chain_materialization gives one, except for a DuckDB full build too
+    large to sessionize in one sort, where it is a table. state_events then sessionizes it
+    in slices of actors (macros/state/actor_slices.sql), each slice a scan of this table,
+    not a new pass over the raw tables and their deduplication. A table costs its write:
+    at 10M events 28.6 s, against 55.2 s for deduplicating and sessionizing in one
+    statement over the view (its sort held in memory) and 42.6 s to sessionize from the
+    table; so a build that fits in one slice keeps the view.
+    `arrived`: the relation whose rows bound the events received (int_events_arrived).
+-#}
+{% materialization rudderstack_received, default -%}
+    {%- set kind = rudderstack_received_kind() -%}
+    {%- set search_name = 'materialization_' ~ kind ~ '_' ~ adapter.type() -%}
+    {%- if search_name not in context -%}
+        {%- set search_name = 'materialization_' ~ kind ~ '_default' -%}
+    {%- endif -%}
+    {#- dbt's own clone materialization reuses another the same way. -#}
+    {{ return(context[search_name]()) }}
+{%- endmaterialization %}
+
+
+{% macro rudderstack_received_kind() -%}
+    {%- set chain = rudderstack_chain_materialization() -%}
+    {%- if chain == 'view' and target.type == 'duckdb' and execute
+        and rudderstack_actor_slices_for(ref('int_events_arrived')) > 1 -%}
+        {{ return('table') }}
+    {%- endif -%}
+    {{ return(chain) }}
+{%- endmacro %}

@@ -2,8 +2,17 @@
     'delete+insert', partition_column='event_date', unique_key='event_id',
     lookups=['event_id', ['actor_id', 'sdk_session_id'], 'written_in_run'],
 )) }}
-{{ config(pre_hook="{{ rudderstack_delete_replaced_rows() }}") }}
-{#- a run rewrites every event of the sessions it touches (delete+insert on event_id) -#}
+{{ config(
+    pre_hook=[
+        "{{ rudderstack_delete_replaced_rows() }}",
+        "{{ rudderstack_plan_actor_slices(ref('int_events_deduplicated')) }}",
+    ],
+    post_hook="{{ rudderstack_append_actor_slices() }}",
+) }}
+{#-
+    A run rewrites every event of the sessions it touches (delete+insert on event_id). A
+    full build too large for memory runs in slices of actors (macros/state/actor_slices.sql).
+-#}
 
 {#-
     The stored events: one row per deduplicated, valid activity event, with its session
@@ -39,6 +48,7 @@ received as {{ rudderstack_cte_hint(window.is_incremental) }} (
 
     select {{ event_columns | join(', ') }}
     from {{ ref('int_events_deduplicated') }}
+    where {{ rudderstack_actor_slice_condition('actor_id') }}
 
 ),
 

@@ -1,4 +1,5 @@
-{{ config(materialized=rudderstack_chain_materialization()) }}  {#- read once, by state_events, which stores it -#}
+{{ config(materialized='rudderstack_received') }}  {#- a view, or a table to sessionize in slices -#}
+-- depends_on: {{ ref('int_events_arrived') }} (its rows decide: macros/cross_db/chain_materialization.sql)
 
 {#-
     One row per event the run received: the delivery the dedup rule keeps

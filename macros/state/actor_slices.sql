@@ -1,0 +1,132 @@
+{#-
+    A full build in slices of actors (docs/sessionization.md, "A full build in slices").
+
+    Sessionizing sorts every column state_events carries, and a sort that outgrows
+    DuckDB's memory limit spills those columns uncompressed: at 100M events, more than
+    67 GB, more disk than the machine had. Sessions never cross actors, so a full build
+    can sessionize its events one slice of actors at a time, each slice's sort bounded
+    by the slice's size, and append the slices: the rows are the same, whatever the
+    number of slices.
+
+    How: the model's query keeps only the actors of the current slice
+    (rudderstack_actor_slice_condition: a hash of the actor, modulo the number of slices,
+    equals the slice's number, both read from two DuckDB variables). A pre-hook decides
+    the number of slices and sets the variables to slice 0; the model's own statement
+    writes slice 0; a post-hook runs the same query for each further slice and appends
+    its rows. With one slice (every incremental run, every engine but DuckDB, and a full
+    build that fits in memory) the condition holds for every row and the post-hook does
+    nothing.
+-#}
+
+
+{#-
+    How many slices a full build of `relation`'s rows takes (1 on an incremental run, and
+    on engines other than DuckDB).
+-#}
+{% macro rudderstack_actor_slices_for(relation) -%}
+    {%- if target.type != 'duckdb' or not execute or rudderstack_run_window().is_incremental -%}
+        {{ return(1) }}
+    {%- endif -%}
+    {%- set per_slice = rudderstack_events_per_slice() -%}
+    {%- set rows = run_query('select count(*) from ' ~ relation).columns[0].values()[0] -%}
+    {{ return([1, ((rows + per_slice - 1) // per_slice) | int] | max) }}
+{%- endmacro %}
+
+
+{#-
+    Pre-hook: the number of slices this build of the model takes, set as DuckDB variables
+    (rudderstack_actor_slices, and rudderstack_actor_slice = 0). `received`: the relation
+    the model sessionizes (int_events_deduplicated): a table when a full build needs
+    slices (rudderstack_received_kind), and then counting its rows is free.
+-#}
+{% macro rudderstack_plan_actor_slices(received) -%}
+    {{ return(adapter.dispatch('rudderstack_plan_actor_slices', 'rudderstack_sessions')(received)) }}
+{%- endmacro %}
+
+{% macro default__rudderstack_plan_actor_slices(received) -%}
+{%- endmacro %}
+
+{% macro duckdb__rudderstack_plan_actor_slices(received) -%}
+    {%- set slices = 1 -%}
+    {%- set relation = load_relation(received) if execute else none -%}
+    {%- if relation is not none and relation.is_table -%}
+        {%- set slices = rudderstack_actor_slices_for(received) -%}
+        {%- if slices > 1 -%}
+            {{ log(this.identifier ~ ": a full build in " ~ slices ~ " slices of actors (at most "
+                ~ rudderstack_events_per_slice() ~ " events each: var state_events_per_slice)", info=true) }}
+        {%- endif -%}
+    {%- endif -%}
+    set variable rudderstack_actor_slices = {{ slices }};
+    set variable rudderstack_actor_slice = 0
+{%- endmacro %}
+
+
+{#-
+    How many events one slice holds: var state_events_per_slice, or by default one per
+    600 bytes of DuckDB's memory limit (12.4M at the profile's 8GB). At 10M events and
+    8GB, a full build's sort held them all in memory: its peak was 6.7 GB, with nothing
+    spilled (bench/results.md).
+-#}
+{% macro rudderstack_events_per_slice() -%}
+    {%- set setting = var('state_events_per_slice', none) -%}
+    {%- if setting is none -%}
+        {%- set limit = run_query("select current_setting('memory_limit')").columns[0].values()[0] -%}
+        {{ return([1, (rudderstack_bytes(limit) // 600) | int] | max) }}
+    {%- endif -%}
+    {%- if setting is not number or setting is boolean or setting < 1 or setting != setting | int -%}
+        {{ exceptions.raise_compiler_error(
+            "var 'state_events_per_slice' must be a whole number of events of at least 1, or null (one per"
+            ~ " 600 bytes of memory_limit), not " ~ tojson(setting)
+            ~ ". Fix it in dbt_project.yml, or on the command line: --vars '{state_events_per_slice: 5000000}'") }}
+    {%- endif -%}
+    {{ return(setting | int) }}
+{%- endmacro %}
+
+
+{#- A DuckDB size setting as it reads back ('7.4 GiB', '762.9 MiB', '8.0 GB'), in bytes. -#}
+{% macro rudderstack_bytes(text) -%}
+    {%- set parts = text.strip().split(' ') -%}
+    {%- set units = {'bytes': 1, 'KB': 1000, 'MB': 1000 ** 2, 'GB': 1000 ** 3, 'TB': 1000 ** 4,
+                     'KiB': 1024, 'MiB': 1024 ** 2, 'GiB': 1024 ** 3, 'TiB': 1024 ** 4} -%}
+    {%- if parts | length != 2 or parts[1] not in units -%}
+        {{ exceptions.raise_compiler_error("DuckDB's memory_limit reads back as '" ~ text ~ "', a size this"
+            ~ " project cannot read: set var state_events_per_slice, for example --vars"
+            ~ " '{state_events_per_slice: 10000000}'") }}
+    {%- endif -%}
+    {{ return((parts[0] | float) * units[parts[1]]) }}
+{%- endmacro %}
+
+
+{#- The model query's condition: the actor belongs to the current slice (always true with one slice). -#}
+{% macro rudderstack_actor_slice_condition(actor) -%}
+    {{ return(adapter.dispatch('rudderstack_actor_slice_condition', 'rudderstack_sessions')(actor)) }}
+{%- endmacro %}
+
+{% macro default__rudderstack_actor_slice_condition(actor) -%}
+    true
+{%- endmacro %}
+
+{#- With the variables unset (the compiled query run by hand), one slice: every actor. -#}
+{% macro duckdb__rudderstack_actor_slice_condition(actor) -%}
+    hash({{ actor }}) % coalesce(getvariable('rudderstack_actor_slices'), 1)
+        = coalesce(getvariable('rudderstack_actor_slice'), 0)
+{%- endmacro %}
+
+
+{#- Post-hook: the same query, for each slice after the first, appended to the table. -#}
+{% macro rudderstack_append_actor_slices() -%}
+    {{ return(adapter.dispatch('rudderstack_append_actor_slices', 'rudderstack_sessions')()) }}
+{%- endmacro %}
+
+{% macro default__rudderstack_append_actor_slices() -%}
+{%- endmacro %}
+
+{% macro duckdb__rudderstack_append_actor_slices() -%}
+    {%- if execute -%}
+        {%- set slices = run_query("select getvariable('rudderstack_actor_slices')").columns[0].values()[0] or 1 -%}
+        {%- for slice in range(1, slices | int) -%}
+            {%- do run_query('set variable rudderstack_actor_slice = ' ~ slice) -%}
+            {%- do run_query('insert into ' ~ this ~ ' by name select * from (' ~ sql ~ ') as slice_rows') -%}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
