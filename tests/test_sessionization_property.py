@@ -53,7 +53,7 @@ def test_a_full_build_in_slices_of_actors_matches_the_reference(engine: str, wor
     workspace = workspace_factory(engine, "slices")
 
     @settings(
-        max_examples=examples(engine, 2),
+        max_examples=examples(engine, 1),
         deadline=None,
         phases=[Phase.explicit, Phase.reuse, Phase.generate],
         print_blob=True,

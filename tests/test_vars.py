@@ -66,6 +66,9 @@ INVALID_VARS = [
     ({"funnels": [{"name": "f", "scope": "user", "steps": ["A", {"page": "/x"}]}]}, "step 2 must be an event name"),
     ({"funnels": [{"scope": "user", "steps": ["A"]}]}, "'name' must be a non-empty text"),
     ({"funnels": {"name": "f", "scope": "user", "steps": ["A"]}}, "must be a list of funnels"),
+    ({"state_events_per_slice": 0}, "must be a whole number of events, at least 1"),
+    ({"state_events_per_slice": 2.5}, "must be a whole number of events, at least 1"),
+    ({"state_events_per_slice": "10M"}, "must be a whole number of events, at least 1"),
 ]
 
 

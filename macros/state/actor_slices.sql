@@ -63,23 +63,30 @@
 
 {#-
     How many events one slice holds: var state_events_per_slice, or by default one per
-    600 bytes of DuckDB's memory limit (12.4M at the profile's 8GB). At 10M events and
-    8GB, a full build's sort held them all in memory: its peak was 6.7 GB, with nothing
+    600 bytes of DuckDB's memory limit (13.3M at the profile's 8GB). At 10M events and
+    8GB, a full build's sort held them all in memory: its peak was 6.9 GB, with nothing
     spilled (bench/results.md).
 -#}
 {% macro rudderstack_events_per_slice() -%}
-    {%- set setting = var('state_events_per_slice', none) -%}
+    {%- set setting = rudderstack_events_per_slice_setting() -%}
     {%- if setting is none -%}
         {%- set limit = run_query("select current_setting('memory_limit')").columns[0].values()[0] -%}
         {{ return([1, (rudderstack_bytes(limit) // 600) | int] | max) }}
     {%- endif -%}
-    {%- if setting is not number or setting is boolean or setting < 1 or setting != setting | int -%}
+    {{ return(setting) }}
+{%- endmacro %}
+
+
+{#- Var state_events_per_slice, validated: a whole number of events, at least 1, or none. -#}
+{% macro rudderstack_events_per_slice_setting() -%}
+    {%- set setting = var('state_events_per_slice', none) -%}
+    {%- if setting is not none and (setting is not number or setting is boolean or setting < 1
+        or setting != setting | int) -%}
         {{ exceptions.raise_compiler_error(
-            "var 'state_events_per_slice' must be a whole number of events of at least 1, or null (one per"
-            ~ " 600 bytes of memory_limit), not " ~ tojson(setting)
-            ~ ". Fix it in dbt_project.yml, or on the command line: --vars '{state_events_per_slice: 5000000}'") }}
+            "var 'state_events_per_slice' must be a whole number of events, at least 1, or null (one per 600"
+            ~ " bytes of DuckDB's memory_limit), got '" ~ setting ~ "'. Example of a valid value: 5000000") }}
     {%- endif -%}
-    {{ return(setting | int) }}
+    {{ return(none if setting is none else setting | int) }}
 {%- endmacro %}
 
 
@@ -97,8 +104,12 @@
 {%- endmacro %}
 
 
-{#- The model query's condition: the actor belongs to the current slice (always true with one slice). -#}
+{#-
+    The model query's condition: the actor belongs to the current slice (always true with
+    one slice). The slice size is validated here, as the model compiles.
+-#}
 {% macro rudderstack_actor_slice_condition(actor) -%}
+    {%- do rudderstack_events_per_slice_setting() -%}
     {{ return(adapter.dispatch('rudderstack_actor_slice_condition', 'rudderstack_sessions')(actor)) }}
 {%- endmacro %}
 
