@@ -1,5 +1,4 @@
 {{ config(materialized='rudderstack_received') }}  {#- a view, or a table to sessionize in slices -#}
--- depends_on: {{ ref('int_events_arrived') }} (its rows decide: macros/cross_db/chain_materialization.sql)
 
 {#-
     One row per event the run received: the delivery the dedup rule keeps
