@@ -36,9 +36,7 @@
 
 {% macro rudderstack_received_kind() -%}
     {%- set chain = rudderstack_chain_materialization() -%}
-    {#- Not ref(): a dependency the model's unit tests would need a fixture for. Built before it. -#}
-    {%- if chain == 'view' and target.type == 'duckdb' and execute
-        and rudderstack_actor_slices_for(rudderstack_model_relation('int_events_arrived')) > 1 -%}
+    {%- if chain == 'view' and rudderstack_full_build_slices().slices > 1 -%}
         {{ return('table') }}
     {%- endif -%}
     {{ return(chain) }}

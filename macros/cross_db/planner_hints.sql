@@ -39,7 +39,7 @@
     stored tables, where a nested loop over their indexes (rudderstack_state_config's
     lookups) is what reads the least. Asked of the tables built after int_run_window
     (views run no query, and int_run_window and the staging views may run while it is
-    being replaced).
+    being replaced; int_events_deduplicated's rudderstack_received is a view here).
     hash_joins (a model's own pre-hook): nested loops off on incremental runs too, for a
     model that selects the rows this run wrote (`written_in_run = <this run>`): the
     statistics, taken after the runs before, hold no such row, so PostgreSQL estimates 1
@@ -49,7 +49,7 @@
 {% macro postgres__planner_hints(keep_join_sides, hash_joins) -%}
     set local jit = off
     {%- if execute and model.resource_type == 'model' and model.name != 'int_run_window'
-        and model.config.materialized != 'view' and (hash_joins or not rudderstack_run_is_incremental()) -%}
+        and model.config.materialized not in ('view', 'rudderstack_received') and (hash_joins or not rudderstack_run_is_incremental()) -%}
         ; set local enable_nestloop = off
     {%- endif -%}
 {%- endmacro %}

@@ -1,5 +1,6 @@
 {#-
-    A full build in slices of actors (docs/sessionization.md, "A full build in slices").
+    A full build in slices of actors (docs/sessionization.md, "A full build in slices of
+    actors"; decision 0009).
 
     Sessionizing sorts every column state_events carries, and a sort that outgrows
     DuckDB's memory limit spills those columns uncompressed: at 100M events, more than
@@ -20,24 +21,36 @@
 
 
 {#-
-    How many slices a full build of `relation`'s rows takes (1 on an incremental run, and
-    on engines other than DuckDB).
+    How many slices this run's build of state_events takes, decided in one place for the
+    materialization of int_events_deduplicated (a table when more than one) and for
+    state_events' pre-hook: {'slices', 'events_per_slice', 'rows'}. One slice on an
+    incremental run and on engines other than DuckDB; else one per `events_per_slice` raw
+    rows of the run's window (int_events_arrived: an upper bound on its events).
 -#}
-{% macro rudderstack_actor_slices_for(relation) -%}
+{% macro rudderstack_full_build_slices() -%}
+    {%- set plan = {'slices': 1, 'events_per_slice': none, 'rows': none} -%}
     {%- if target.type != 'duckdb' or not execute or rudderstack_run_window().is_incremental -%}
-        {{ return(1) }}
+        {{ return(plan) }}
+    {%- endif -%}
+    {#- Not ref(): a dependency every unit test of its callers would need a fixture for. Built before them. -#}
+    {%- set arrived = rudderstack_model_relation('int_events_arrived') -%}
+    {%- if arrived is none -%}
+        {{ return(plan) }}
     {%- endif -%}
     {%- set per_slice = rudderstack_events_per_slice() -%}
-    {%- set rows = run_query('select count(*) from ' ~ relation).columns[0].values()[0] -%}
-    {{ return([1, ((rows + per_slice - 1) // per_slice) | int] | max) }}
+    {%- set rows = run_query('select count(*) from ' ~ arrived).columns[0].values()[0] -%}
+    {%- do plan.update({'slices': [1, ((rows + per_slice - 1) // per_slice) | int] | max,
+                        'events_per_slice': per_slice, 'rows': rows}) -%}
+    {{ return(plan) }}
 {%- endmacro %}
 
 
 {#-
     Pre-hook: the number of slices this build of the model takes, set as DuckDB variables
     (rudderstack_actor_slices, and rudderstack_actor_slice = 0). `received`: the relation
-    the model sessionizes (int_events_deduplicated): a table when a full build needs
-    slices (rudderstack_received_kind), and then counting its rows is free.
+    the model sessionizes (int_events_deduplicated). It is a table exactly when the plan
+    has more than one slice (rudderstack_received_kind), so a build that fits counts
+    nothing more here.
 -#}
 {% macro rudderstack_plan_actor_slices(received) -%}
     {{ return(adapter.dispatch('rudderstack_plan_actor_slices', 'rudderstack_sessions')(received)) }}
@@ -50,10 +63,12 @@
     {%- set slices = 1 -%}
     {%- set relation = load_relation(received) if execute else none -%}
     {%- if relation is not none and relation.is_table -%}
-        {%- set slices = rudderstack_actor_slices_for(received) -%}
+        {%- set plan = rudderstack_full_build_slices() -%}
+        {%- set slices = plan.slices -%}
         {%- if slices > 1 -%}
-            {{ log(this.identifier ~ ": a full build in " ~ slices ~ " slices of actors (at most "
-                ~ rudderstack_events_per_slice() ~ " events each: var state_events_per_slice)", info=true) }}
+            {{ log(this.identifier ~ ": a full build of " ~ plan.rows ~ " raw rows in " ~ slices
+                ~ " slices of actors (at most " ~ plan.events_per_slice
+                ~ " rows each: var state_events_per_slice)", info=true) }}
         {%- endif -%}
     {%- endif -%}
     set variable rudderstack_actor_slices = {{ slices }};
@@ -63,9 +78,9 @@
 
 {#-
     How many events one slice holds: var state_events_per_slice, or by default one per
-    600 bytes of DuckDB's memory limit (13.3M at the profile's 8GB). At 10M events and
-    8GB, a full build's sort held them all in memory: its peak was 6.9 GB, with nothing
-    spilled (bench/results.md).
+    600 bytes of DuckDB's memory limit (13.2M at the profile's 8GB, which reads back as
+    7.4 GiB). At 10M events and 8GB, a full build held them all in memory: its peak RSS
+    was 6.7 to 7.3 GB (whole process), with nothing spilled (bench/results.md).
 -#}
 {% macro rudderstack_events_per_slice() -%}
     {%- set setting = rudderstack_events_per_slice_setting() -%}
@@ -137,7 +152,10 @@
         {%- set slices = run_query("select getvariable('rudderstack_actor_slices')").columns[0].values()[0] or 1 -%}
         {%- for slice in range(1, slices | int) -%}
             {%- do run_query('set variable rudderstack_actor_slice = ' ~ slice) -%}
-            {%- do run_query('insert into ' ~ this ~ ' by name select * from (' ~ sql ~ ') as slice_rows') -%}
+            {#- The query on lines of its own: it may end in a comment. -#}
+            {%- set written = run_query('insert into ' ~ this ~ ' by name select * from (\n' ~ sql ~ '\n) as slice_rows') -%}
+            {{ log(this.identifier ~ ": slice " ~ slice ~ " of " ~ slices ~ ": "
+                ~ written.columns[0].values()[0] ~ " rows appended", info=true) }}
         {%- endfor -%}
     {%- endif -%}
 {%- endmacro %}
