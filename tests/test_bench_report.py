@@ -60,6 +60,25 @@ def test_a_failed_scale_gets_a_row_and_misses_its_target() -> None:
     assert "| `int_events_redelivered` | 0.0 / 0.0 | 131.3 / 0.0 |" in text
 
 
+def test_a_failure_after_the_full_build_keeps_the_full_build() -> None:
+    ten = bench.Row("duckdb", 10_000_000, 9_755_815, 60.0, _measure(90.0, {"state_events": 60.0}), None, 0, None,
+                    True, _measure(20.0, {"state_events": 6.0}), 263_250, None)
+    full = bench.Measure(1360.0, peak_mb=8100.0, peak_tmp_mb=0.0, sql_seconds=1352.4,
+                         model_seconds={"state_events": 690.8})
+    failed = bench.Failure("duckdb", 100_000_000, 97_717_173, "incremental build",
+                           bench.Measure(31.6, peak_mb=8495.0, peak_tmp_mb=866.0,
+                                         model_seconds={"int_event_ids_received_earlier": 24.0}),
+                           "Out of Memory Error: failed to pin block", full)
+    text = bench.markdown([ten, failed])
+    [row] = [line for line in text.splitlines() if line.startswith("| duckdb | 97,717,173 ")]
+    assert row.startswith("| duckdb | 97,717,173 | 1360.0 s (1352.4 s) | - | - | **failed** in the incremental build after 31.6 s")
+    assert row.count("|") - row.count("\\|") == 12  # the table's 11 columns
+    assert row.endswith("| 8,100 MB (full) / 8,495 MB (incremental build) | 0 MB (full) / 866 MB (incremental build) |")
+    # 1352.4 s against the 10M build's 89.0 s of execution.
+    assert "DuckDB full build, 100M against 10M events (execution): 15.2x (target 12x: **missed**)." in text
+    assert "| `state_events` | 60.0 / 6.0 | 690.8 / 0.0 |" in text
+
+
 def test_a_failed_step_ends_its_scale_not_the_bench(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     def fails_in_the_full_build(engine_name, events, workdir, log, project_only, progress):  # noqa: ANN001, ANN202
         progress.update(step="full build", raw_rows=123)

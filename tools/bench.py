@@ -176,6 +176,7 @@ class Failure:
     step: str
     measure: Measure
     error: str
+    full: Measure | None = None  # the full build, when a later step failed
 
 
 def last_error_line(output: str) -> str:
@@ -542,7 +543,7 @@ def bench_scale(engine_name: str, events: int, workdir: Path, log: Any, project_
     except CommandFailed as failure:
         log(f"  {progress['step']} failed after {failure.measure.seconds:.1f}s: {last_error_line(failure.output)}")
         return Failure(engine_name, events, progress["raw_rows"], progress["step"], failure.measure,
-                       last_error_line(failure.output))
+                       last_error_line(failure.output), progress.get("full"))
 
 
 def _bench_scale(engine_name: str, events: int, workdir: Path, log: Any, project_only: bool,
@@ -564,7 +565,7 @@ def _bench_scale(engine_name: str, events: int, workdir: Path, log: Any, project
             engine.dbt("run-operation", "rudderstack_create_raw_indexes",
                        "--vars", json.dumps({"rudderstack_schema": engine.raw}))
         progress["step"] = "full build"
-        full = engine.dbt_run("--full-refresh")
+        full = progress["full"] = engine.dbt_run("--full-refresh")
         log(f"  full build {full.seconds:.1f}s ({full.execution:.1f}s executing); hand-written")
         handwritten = narrow = None
         differ, narrow_differ = 0, 0
@@ -639,12 +640,17 @@ def _verdict(value: float, target: float | None, percent: bool = False) -> str:
 
 def failure_cells(r: Failure) -> str:
     """A failed scale's row: where and how it failed, and what it cost until then (the
-    six columns of times and ratios empty)."""
+    columns of the steps it never reached empty). A failure after the full build keeps
+    the full build's time, peak memory and spill beside the failed step's."""
     error = r.error.replace("|", "\\|").replace("`", "'")
-    return (f"| {r.engine} | {r.raw_rows:,} "
-            f"| **failed** in the {r.step} after {r.measure.seconds:.1f} s: `{error}` "
-            + "| - " * 6
-            + f"| {r.measure.peak_mb:,.0f} MB ({r.step}) | {r.measure.peak_tmp_mb:,.0f} MB ({r.step}) |")
+    failed = f"**failed** in the {r.step} after {r.measure.seconds:.1f} s: `{error}`"
+    if r.full is None:
+        return (f"| {r.engine} | {r.raw_rows:,} | {failed} " + "| - " * 6
+                + f"| {r.measure.peak_mb:,.0f} MB ({r.step}) | {r.measure.peak_tmp_mb:,.0f} MB ({r.step}) |")
+    return (f"| {r.engine} | {r.raw_rows:,} | {r.full.seconds:.1f} s ({r.full.execution:.1f} s) | - | - "
+            f"| {failed} | - | - | - "
+            f"| {r.full.peak_mb:,.0f} MB (full) / {r.measure.peak_mb:,.0f} MB ({r.step}) "
+            f"| {r.full.peak_tmp_mb:,.0f} MB (full) / {r.measure.peak_tmp_mb:,.0f} MB ({r.step}) |")
 
 
 def markdown(rows: list[Row | Failure]) -> str:
@@ -705,10 +711,11 @@ def markdown(rows: list[Row | Failure]) -> str:
     # Near-linear growth: the 100M-event DuckDB build against the 10M one of the same run.
     by_scale = {(r.engine, r.events): r for r in rows}
     small, large = by_scale.get(("duckdb", 10_000_000)), by_scale.get(("duckdb", 100_000_000))
-    if isinstance(large, Failure) and large.step == "full build":
+    large_full = large.full if large is not None else None
+    if isinstance(large, Failure) and large_full is None:
         lines += ["", f"DuckDB full build, 100M events: failed{_verdict(float('inf'), GROWTH_TARGET)}."]
-    elif isinstance(small, Row) and isinstance(large, Row):
-        growth = large.full.execution / small.full.execution
+    elif isinstance(small, Row) and large_full is not None:
+        growth = large_full.execution / small.full.execution
         lines += ["", f"DuckDB full build, 100M against 10M events (execution): {growth:.1f}x"
                       f"{_verdict(growth, GROWTH_TARGET)}."]
     lines += [
@@ -721,7 +728,7 @@ def markdown(rows: list[Row | Failure]) -> str:
     ]
     # A failed scale: the models its failed build ran, as the full or the incremental time.
     empty = Measure(0.0, 0.0)
-    fulls = [r.full if isinstance(r, Row) else r.measure if r.step == "full build" else empty for r in rows]
+    fulls = [r.full if r.full is not None else r.measure if r.step == "full build" else empty for r in rows]
     incrementals = [r.incremental if isinstance(r, Row) else r.measure if r.step == "incremental build" else empty
                     for r in rows]
     models = {m for full in fulls for m in full.model_seconds}
