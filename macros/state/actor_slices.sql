@@ -67,8 +67,8 @@
         {%- set slices = plan.slices -%}
         {%- if slices > 1 -%}
             {{ log(this.identifier ~ ": a full build of " ~ plan.rows ~ " raw rows in " ~ slices
-                ~ " slices of actors (at most " ~ plan.events_per_slice
-                ~ " rows each: var state_events_per_slice)", info=true) }}
+                ~ " slices of actors (one per " ~ plan.events_per_slice
+                ~ " raw rows: var state_events_per_slice)", info=true) }}
         {%- endif -%}
     {%- endif -%}
     set variable rudderstack_actor_slices = {{ slices }};
