@@ -11,17 +11,13 @@
 {%- endmacro %}
 
 
-
 {#-
     Materialization of int_events_deduplicated, the events state_events sessionizes: a view
-    where rudderstack_chain_materialization gives one, except for a DuckDB full build too
-    large to sessionize in one sort, where it is a table. state_events then sessionizes it
-    in slices of actors (macros/state/actor_slices.sql), each slice a scan of this table,
-    not a new pass over the raw tables and their deduplication. A table costs its write:
-    at 10M events 28.6 s, against 55.2 s for deduplicating and sessionizing in one
-    statement over the view (its sort held in memory) and 42.6 s to sessionize from the
-    table; so a build that fits in one slice keeps the view. The rows of the run's window
-    (int_events_arrived) decide.
+    where rudderstack_chain_materialization gives one, except for a DuckDB full build that
+    sessionizes in slices of actors (rudderstack_full_build_slices), where it is a table:
+    each slice then scans it instead of passing over the raw tables and their
+    deduplication again. A build that fits in one slice keeps the view, which costs no
+    write (the figures: docs/decisions/0009-full-builds-in-slices.md).
 -#}
 {% materialization rudderstack_received, default -%}
     {%- set kind = rudderstack_received_kind() -%}

@@ -98,8 +98,8 @@
     {%- if setting is not none and (setting is not number or setting is boolean or setting < 1
         or setting != setting | int) -%}
         {{ exceptions.raise_compiler_error(
-            "var 'state_events_per_slice' must be a whole number of events, at least 1, or null (one per 600"
-            ~ " bytes of DuckDB's memory_limit), got '" ~ setting ~ "'. Example of a valid value: 5000000") }}
+            "var 'state_events_per_slice' must be a whole number of events, at least 1, or null (derived"
+            ~ " from DuckDB's memory_limit), got '" ~ setting ~ "'. Example of a valid value: 5000000") }}
     {%- endif -%}
     {{ return(none if setting is none else setting | int) }}
 {%- endmacro %}
