@@ -21,9 +21,9 @@
 {#-
     keep_join_sides (a model's own pre-hook, after the project's): DuckDB builds the hash
     table of a semi-join on the side its estimates call smaller, and a window's filter on
-    a load column is estimated like any filter: int_event_ids_received_earlier's
-    `raw_id in (window ids)` then hashed the whole history's ids (1.4 s of 2.1 s at 10M
-    events) instead of the window's. Off, the IN list is the hash table, as written.
+    a load column is estimated like any filter, so it can hash the many rows and probe
+    with the few (state_sessions: the stored sessions, not the run's keys). Off, the IN
+    list is the hash table, as written.
 -#}
 {% macro duckdb__planner_hints(keep_join_sides, hash_joins) -%}
     set disabled_optimizers = '{{ "common_subplan, build_side_probe_side" if keep_join_sides else "common_subplan" }}'

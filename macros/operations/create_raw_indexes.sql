@@ -6,8 +6,8 @@
     deliveries of the events it received:
       - (uuid_ts): the window's main condition;
       - (received_at) where uuid_ts is null: its condition for rows without uuid_ts;
-      - (id), as stored: the probe for earlier deliveries of the ids a run received
-        (int_event_ids_received_earlier, int_events_received_earlier). An index of an
+      - (id), as stored: the probe for the earlier deliveries of the ids a run received
+        (int_events_received_earlier). An index of an
         earlier version on the trimmed id (<table>_rudderstack_id), which no run uses
         now, is dropped.
     One statement per index, `create index if not exists`, named <table>_rudderstack_*;
