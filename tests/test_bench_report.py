@@ -80,7 +80,7 @@ def test_a_failure_after_the_full_build_keeps_the_full_build() -> None:
 
 
 def test_a_failed_step_ends_its_scale_not_the_bench(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    def fails_in_the_full_build(engine_name, events, workdir, log, project_only, progress):  # noqa: ANN001, ANN202
+    def fails_in_the_full_build(engine_name, events, workdir, log, project_only, progress, reuse_data):  # noqa: ANN001, ANN202
         progress.update(step="full build", raw_rows=123)
         raise bench.CommandFailed("dbt run failed", bench.Measure(5.0, 10.0, 20.0), "Runtime Error\n  IO Error: full\n")
 
@@ -95,3 +95,27 @@ def test_a_failed_step_ends_its_scale_not_the_bench(monkeypatch: pytest.MonkeyPa
         bench.main(["--scales", "duckdb:1000,duckdb:2000", "--workdir", str(tmp_path), "--out", str(out)])
     assert "failed: duckdb:1000 (full build), duckdb:2000 (full build)" in str(exited.value.code)
     assert out.read_text().count("**failed** in the full build") == 2
+
+
+def test_reused_data_is_the_history_the_same_generator_wrote(tmp_path: Path) -> None:
+    """--reuse-data (DuckDB) keeps the raw rows of an earlier run only when the generator's
+    code and arguments match what was recorded with them, and restores the history that
+    hold_back left, whether or not day 31 had arrived."""
+    engine = bench.Engine("duckdb", tmp_path)
+    arguments = ["--events", "3000", "--days", "3", "--start", "2026-01-01", "--seed", "7"]
+    cut = bench.dt.datetime(2026, 1, 3, tzinfo=bench.dt.timezone.utc)
+    fingerprint = bench.generator_fingerprint(arguments)
+    assert engine.restore_history(fingerprint, cut) is None  # no database yet
+    bench.run_measured([sys.executable, "-m", "tools.generate", *arguments, "--target", "duckdb", "--schema",
+                        engine.raw, "--database", str(engine.database), "--quiet"],
+                       engine.env(), bench.PROJECT_DIR)
+    history = engine.hold_back(cut)
+    assert engine.restore_history(fingerprint, cut) is None  # generated, but nothing recorded
+    engine.record_generation(fingerprint)
+    arrived = engine.arrive(cut)
+    assert arrived > history > 0
+    assert engine.restore_history(fingerprint, cut) == history
+    assert engine.restore_history(fingerprint, cut) == history  # again: nothing had arrived
+    assert engine.arrive(cut) == arrived
+    assert engine.restore_history(bench.generator_fingerprint([*arguments[:-1], "8"]), cut) is None
+    assert bench.generator_fingerprint(arguments) == fingerprint

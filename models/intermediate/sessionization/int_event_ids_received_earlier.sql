@@ -26,30 +26,33 @@ with window_ids as {{ rudderstack_cte_hint(window.is_incremental) }} (
 history as (
 
     {#- The ids behind the cutoff as stored, each raw table read once per arrival condition. #}
+    {%- if window.cutoff_at is none %}
+    select raw_id from window_ids
+    where 1 = 0
+    {%- else %}
     {%- for staging in stagings %}
     {{ rudderstack_rows_arrived(staging, ['raw_id'], none, window.cutoff_at, prune=true) }}
     {%- if not loop.last %}
     union all
     {%- endif %}
     {%- endfor %}
+    {%- endif %}
 
 ),
 
 final as (
 
-    {%- if window.cutoff_at is none %}
-    select raw_id from window_ids
-    where 1 = 0
-    {%- else %}
     {#-
         One condition over the union: one hash table of the window's ids for the whole
         history (a condition per scan built one per scan, nine tables of every window id:
         at 100M events 2.2 GB, which ran out of memory beside the models dbt runs with it).
     #}
-    select raw_id from history
-    where raw_id in (select window_ids.raw_id from window_ids)
-        or raw_id like ' %' or raw_id like '% '
-    {%- endif %}
+    select raw_id
+    from history
+    where
+        raw_id in (select window_ids.raw_id from window_ids)
+        or raw_id like ' %'
+        or raw_id like '% '
 
 )
 
