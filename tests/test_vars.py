@@ -2,19 +2,43 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
+import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 
 from tests.compare import assert_matches_reference
 from tests.reference import sessionize
 from tests.strategies import datasets
 
-# Verbatim from README.md, "Per-cohort timeouts".
-PER_USER_TYPE = {
-    "event_passthrough_columns": ["context_traits_user_type"],
-    "sessionization_cohort": "coalesce(context_traits_user_type, 'default')",
-    "session_timeout_minutes": {"buyer": 45, "seller": 10, "default": 30},
-}
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def readme_command_vars(section: str) -> dict:
+    """The --vars of the first shell block of a README section, as bash passes them to dbt
+    (dbt replaced by a function that prints its --vars argument): what a user who pastes
+    the command gets."""
+    text = README.read_text().split(section + "\n", 1)[1]
+    command = text.split("```sh\n", 1)[1].split("```", 1)[0]
+    shim = 'dbt() { while [ "$#" -gt 0 ]; do [ "$1" = --vars ] && printf %s "$2"; shift; done; }\n'
+    printed = subprocess.run(["bash", "-c", shim + command.replace(".venv/bin/dbt ", "dbt ")],
+                             capture_output=True, text=True, check=True).stdout
+    return yaml.safe_load(printed)
+
+
+PER_USER_TYPE = readme_command_vars("### Per-cohort timeouts: by user type")
+
+
+def test_the_readme_command_passes_its_vars_through_a_shell() -> None:
+    """The cohort rule's SQL quotes survive the shell: `''default''` inside single quotes
+    once reached dbt as the keyword `default`."""
+    assert PER_USER_TYPE == {
+        "event_passthrough_columns": ["context_traits_user_type"],
+        "sessionization_cohort": "coalesce(context_traits_user_type, 'default')",
+        "session_timeout_minutes": {"buyer": 45, "seller": 10, "default": 30},
+    }
 
 
 @settings(max_examples=1, deadline=None, phases=[Phase.generate], database=None,

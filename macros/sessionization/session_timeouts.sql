@@ -59,8 +59,7 @@
     {%- if expression is not string or expression | trim == '' -%}
         {{ exceptions.raise_compiler_error(
             "var 'sessionization_cohort' must be a SQL expression over the staged event columns, got '"
-            ~ expression ~ "'. Example: --vars '{event_passthrough_columns: [context_traits_user_type],"
-            ~ " sessionization_cohort: \"coalesce(context_traits_user_type, ''default'')\"}'"
+            ~ expression ~ "'. Example: --vars '{sessionization_cohort: \"coalesce(os_name, channel)\"}'"
         ) }}
     {%- endif -%}
     coalesce(cast(({{ expression }}) as {{ dbt.type_string() }}), 'default')
