@@ -8,17 +8,22 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 .PHONY: setup demo test lint bench clean
 
-# Pinned dependencies into .venv; re-run when the pins change.
-$(VENV)/.installed: requirements.txt constraints.txt
-	python3 -m venv $(VENV)
+# Pinned dependencies into .venv (requirements/<set>.txt under constraints.txt); each set
+# is installed once, and again when its pins change. `setup` installs everything (dev);
+# `demo` only what a DuckDB build needs.
+$(VENV)/.installed-%: requirements/%.txt requirements/duckdb.txt constraints.txt
+	test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
-	$(PYTHON) -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(PYTHON) -m pip install --quiet -r $< -c constraints.txt
 	touch $@
 
-setup: $(VENV)/.installed
+$(VENV)/.installed-dev: requirements/postgres.txt requirements/spark.txt
 
-## demo: build the shipped demo data on DuckDB (seeds, models, unit and data tests), then summarise it.
-demo: setup
+setup: $(VENV)/.installed-dev
+
+## demo: build the shipped demo data on DuckDB (seeds, models, unit and data tests), then
+## summarise it; installs only requirements/duckdb.txt.
+demo: $(VENV)/.installed-duckdb
 	$(DBT) build --target duckdb
 	$(PYTHON) -m tools.summary
 

@@ -2,7 +2,7 @@
 dbt command and every query share one local Spark (one JVM, started once per test
 session) and its Derby metastore, which admits a single process at a time.
 
-The JVM needs Java 17 (`java` on PATH or JAVA_HOME); pyspark comes from requirements.txt.
+The JVM needs Java 17 (`java` on PATH or JAVA_HOME); pyspark comes from requirements/spark.txt.
 """
 
 from __future__ import annotations

@@ -1,0 +1,50 @@
+"""The install sets (requirements/, README "Install"): a DuckDB build needs only its own
+set, every wheel is pinned by constraints.txt and none is built from source. Asks the
+package index (pip's resolver, --dry-run): nothing is installed."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+ONLY_FOR_OTHER_NEEDS = {"pyspark", "dbt-spark", "dbt-postgres", "psycopg2-binary", "sqlfluff",
+                        "sqlfluff-templater-dbt", "hypothesis", "pytest", "pytest-xdist"}
+
+
+def resolved(requirements: str, tmp_path: Path) -> dict[str, str]:
+    """What pip would install for a set on a clean machine, wheels only: name -> version."""
+    report = tmp_path / "report.json"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--quiet", "--ignore-installed",
+                    "--only-binary", ":all:", "--report", str(report), "-r", f"requirements/{requirements}.txt",
+                    "-c", "constraints.txt"], cwd=PROJECT_DIR, check=True)
+    return {normalized(item["metadata"]["name"]): item["metadata"]["version"]
+            for item in json.loads(report.read_text())["install"]}
+
+
+def normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pins() -> dict[str, str]:
+    pinned = {}
+    for line in (PROJECT_DIR / "constraints.txt").read_text().splitlines():
+        match = re.fullmatch(r"([A-Za-z0-9_.-]+)(\[[^]]*\])?==(\S+)", line.strip())
+        if match:
+            pinned[normalized(match[1])] = match[3]
+    return pinned
+
+
+@pytest.mark.parametrize("requirements", ["duckdb", "postgres"])
+def test_an_engine_set_installs_pinned_wheels_only(requirements: str, tmp_path: Path) -> None:
+    installs = resolved(requirements, tmp_path)
+    assert {"dbt-core", f"dbt-{requirements}"} <= installs.keys()
+    pinned = pins()
+    assert {name: version for name, version in installs.items() if pinned.get(name) != version} == {}
+    if requirements == "duckdb":
+        assert installs.keys() & ONLY_FOR_OTHER_NEEDS == set()
