@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
 from tests.compare import assert_conserved, assert_matches_reference
+from tests.harness import DbtFailed
 from tests.reference import sessionize
 from tests.strategies import datasets
 
@@ -73,3 +75,21 @@ def test_a_table_without_ids_warns_and_rejects_its_rows(engine: str, workspace) 
     rejected = workspace.query("select rejection_reason, count(*) as n from {schema}.state_rejected_rows group by 1")
     assert [(r["rejection_reason"], r["n"]) for r in rejected] == [("missing_event_id", 3)]
     assert [r["event_id"] for r in workspace.query("select event_id from {schema}.fct_events")] == ["p1"]
+
+
+def test_a_schema_without_event_tables_fails_and_names_it(engine: str, workspace) -> None:
+    """A rudderstack_schema with no tracks, pages or screens table (a typo, another
+    source's schema) fails before anything is written, naming the schema and the var;
+    it does not build empty marts."""
+    at = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
+    # Only an identifies table: no event table at all.
+    workspace.load_raw({"identifies": [{"id": "i1", "anonymous_id": "a", "user_id": "u", "timestamp": at,
+                                        "received_at": at, "channel": "web"}]})
+    with pytest.raises(DbtFailed) as failed:
+        workspace.build_on_raw()
+    message = str(failed.value)
+    assert f"schema {workspace.raw_schema} " in message, message
+    assert "holds none of RudderStack's event tables (tracks, pages, screens)" in message, message
+    assert "--vars '{rudderstack_schema: " in message, message
+    written = workspace.built_columns().keys() & {"state_events", "state_identifies", "state_runs", "fct_sessions"}
+    assert written == set(), written

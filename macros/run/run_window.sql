@@ -72,6 +72,7 @@
     {%- if not execute or model.resource_type == 'unit_test' -%}
         {{ return(window) }}
     {%- endif -%}
+    {{ rudderstack_assert_event_tables_exist() }}
     {%- set config = rudderstack_state_settings() -%}
     {%- set on_config_change = rudderstack_on_config_change() -%}
     {%- do window.update({'config': config}) -%}
@@ -212,4 +213,35 @@
         ) }}
     {%- endif -%}
     {{ return(value) }}
+{%- endmacro %}
+
+
+{#-
+    A RudderStack schema that holds none of the event tables is a mistake in the vars (a
+    typo, another source's schema), not a workspace without events: fail before anything
+    is written, naming the schema and the vars, rather than build empty marts (or, on an
+    existing build, report the stored events' raw rows as deleted). The demo seeds
+    (rudderstack_schema null) are the project's own and are loaded by the same build.
+-#}
+{% macro rudderstack_assert_event_tables_exist() -%}
+    {%- if var('rudderstack_schema') is none -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set looked_for = [] -%}
+    {%- for table_key in ['tracks', 'pages', 'screens'] -%}
+        {%- set declared = source('rudderstack', table_key) -%}
+        {%- if adapter.get_relation(database=declared.database, schema=declared.schema,
+            identifier=declared.identifier) is not none -%}
+            {{ return('') }}
+        {%- endif -%}
+        {%- do looked_for.append(declared.identifier) -%}
+    {%- endfor -%}
+    {%- set declared = source('rudderstack', 'tracks') -%}
+    {{ exceptions.raise_compiler_error(
+        "rudderstack_sessions: schema " ~ declared.schema ~ " (database " ~ declared.database ~ ") holds none of"
+        ~ " RudderStack's event tables (" ~ looked_for | join(', ') ~ "). Set var rudderstack_schema to the schema"
+        ~ " your RudderStack warehouse destination writes to (and rudderstack_database, rudderstack_tracks_table,"
+        ~ " rudderstack_pages_table or rudderstack_screens_table if yours differ), for example:"
+        ~ " dbt build --vars '{rudderstack_schema: rudderstack_prod}'. Nothing was written."
+    ) }}
 {%- endmacro %}
