@@ -93,3 +93,17 @@ def test_a_schema_without_event_tables_fails_and_names_it(engine: str, workspace
     assert "--vars '{rudderstack_schema: " in message, message
     written = workspace.built_columns().keys() & {"state_events", "state_identifies", "state_runs", "fct_sessions"}
     assert written == set(), written
+
+
+def test_a_passthrough_column_no_table_holds_warns(engine: str, workspace) -> None:
+    """A passthrough column that no event table holds (a misspelt trait) is NULL on every
+    event: the build says so, naming it, and goes on."""
+    at = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
+    workspace.load_raw({"tracks": [{"id": "t1", "anonymous_id": "a", "timestamp": at, "received_at": at,
+                                    "channel": "web", "event_text": "Clicked", "context_traits_user_type": "buyer"}]})
+    result = workspace.build_on_raw({"event_passthrough_columns": ["context_traits_user_type", "context_traits_usr_type"]})
+    assert "event_passthrough_columns names context_traits_usr_type, which none of" in result.stdout, result.stdout
+    assert "names context_traits_user_type," not in result.stdout
+    rows = workspace.query("select event_id, context_traits_user_type, context_traits_usr_type"
+                           " from {schema}.fct_events_passthrough")
+    assert rows == [{"event_id": "t1", "context_traits_user_type": "buyer", "context_traits_usr_type": None}]

@@ -72,7 +72,7 @@
     {%- if not execute or model.resource_type == 'unit_test' -%}
         {{ return(window) }}
     {%- endif -%}
-    {{ rudderstack_assert_event_tables_exist() }}
+    {{ rudderstack_check_raw_tables() }}
     {%- set config = rudderstack_state_settings() -%}
     {%- set on_config_change = rudderstack_on_config_change() -%}
     {%- do window.update({'config': config}) -%}
@@ -217,31 +217,50 @@
 
 
 {#-
-    A RudderStack schema that holds none of the event tables is a mistake in the vars (a
-    typo, another source's schema), not a workspace without events: fail before anything
-    is written, naming the schema and the vars, rather than build empty marts (or, on an
-    existing build, report the stored events' raw rows as deleted). The demo seeds
-    (rudderstack_schema null) are the project's own and are loaded by the same build.
+    Mistakes in the vars that point at the raw tables, found before anything is written:
+    - a RudderStack schema that holds none of the event tables (a typo, another source's
+      schema) is not a workspace without events: fail, naming the schema and the vars,
+      rather than build empty marts (or, on an existing build, report the stored events'
+      raw rows as deleted);
+    - a passthrough column that no event table holds would be NULL on every event: warn,
+      naming it (it may be a trait the SDKs have not sent yet).
+    The demo seeds (rudderstack_schema null) are the project's own and load in the same build.
 -#}
-{% macro rudderstack_assert_event_tables_exist() -%}
+{% macro rudderstack_check_raw_tables() -%}
     {%- if var('rudderstack_schema') is none -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set looked_for = [] -%}
+    {%- set passthrough = rudderstack_passthrough_columns() -%}
+    {%- set looked_for, found, held = [], [], [] -%}
     {%- for table_key in ['tracks', 'pages', 'screens'] -%}
         {%- set declared = source('rudderstack', table_key) -%}
-        {%- if adapter.get_relation(database=declared.database, schema=declared.schema,
-            identifier=declared.identifier) is not none -%}
-            {{ return('') }}
-        {%- endif -%}
         {%- do looked_for.append(declared.identifier) -%}
+        {%- if passthrough -%}
+            {%- set existing = rudderstack_existing_columns(declared) -%}
+            {%- if existing is not none -%}
+                {%- do found.append(declared.identifier) -%}
+                {%- do held.extend(passthrough | select('in', existing) | list) -%}
+            {%- endif -%}
+        {%- elif adapter.get_relation(database=declared.database, schema=declared.schema,
+            identifier=declared.identifier) is not none -%}
+            {%- do found.append(declared.identifier) -%}
+        {%- endif -%}
     {%- endfor -%}
     {%- set declared = source('rudderstack', 'tracks') -%}
-    {{ exceptions.raise_compiler_error(
-        "rudderstack_sessions: schema " ~ declared.schema ~ " (database " ~ declared.database ~ ") holds none of"
-        ~ " RudderStack's event tables (" ~ looked_for | join(', ') ~ "). Set var rudderstack_schema to the schema"
-        ~ " your RudderStack warehouse destination writes to (and rudderstack_database, rudderstack_tracks_table,"
-        ~ " rudderstack_pages_table or rudderstack_screens_table if yours differ), for example:"
-        ~ " dbt build --vars '{rudderstack_schema: rudderstack_prod}'. Nothing was written."
-    ) }}
+    {%- if not found -%}
+        {{ exceptions.raise_compiler_error(
+            "rudderstack_sessions: schema " ~ declared.schema ~ " (database " ~ declared.database ~ ") holds none of"
+            ~ " RudderStack's event tables (" ~ looked_for | join(', ') ~ "). Set var rudderstack_schema to the"
+            ~ " schema your RudderStack warehouse destination writes to (and rudderstack_database,"
+            ~ " rudderstack_tracks_table, rudderstack_pages_table or rudderstack_screens_table if yours differ),"
+            ~ " for example: dbt build --vars '{rudderstack_schema: rudderstack_prod}'. Nothing was written."
+        ) }}
+    {%- endif -%}
+    {%- for column in passthrough if column not in held -%}
+        {%- do exceptions.warn(
+            "rudderstack_sessions: var event_passthrough_columns names " ~ column ~ ", which none of "
+            ~ found | join(', ') ~ " in schema " ~ declared.schema ~ " holds: it is NULL on every event."
+            ~ " Check its spelling (RudderStack's column names are lower case, e.g. context_traits_user_type)."
+        ) -%}
+    {%- endfor -%}
 {%- endmacro %}
