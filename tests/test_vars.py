@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 from pathlib import Path
 
@@ -104,3 +105,17 @@ def test_invalid_vars_fail_at_compile_time(workspace_factory, bad_vars, message)
     assert result.returncode != 0, output[-2000:]
     var_name = next(iter(bad_vars))
     assert f"var '{var_name}'" in output and message in output and "Example" in output, output[-3000:]
+
+
+def test_a_funnel_step_that_matches_no_event_warns(engine: str, workspace) -> None:
+    """A misspelt funnel step builds, with a warning from the funnel_steps_match_events
+    test for that step alone (a step that matches stays quiet)."""
+    at = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
+    workspace.load_raw({"tracks": [{"id": f"t{i}", "anonymous_id": "a", "timestamp": at, "received_at": at,
+                                    "channel": "web", "event_text": "Product Viewed"} for i in range(2)]})
+    result = workspace.build_on_raw({"funnels": [
+        {"name": "checkout", "scope": "session", "steps": ["Product Viewed", "Order Complted"]}]})
+    output = result.stdout
+    warning = output.split("Warning in test funnel_steps_match_events", 1)
+    assert len(warning) == 2, output[-3000:]
+    assert "Got 1 result, configured to warn if != 0" in warning[1].split("Warning in", 1)[0], output[-3000:]
