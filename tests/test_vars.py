@@ -119,3 +119,18 @@ def test_a_funnel_step_that_matches_no_event_warns(engine: str, workspace) -> No
     warning = output.split("Warning in test funnel_steps_match_events", 1)
     assert len(warning) == 2, output[-3000:]
     assert "Got 1 result, configured to warn if != 0" in warning[1].split("Warning in", 1)[0], output[-3000:]
+
+
+def test_a_misspelt_var_fails_and_every_project_var_is_known(workspace_factory) -> None:
+    """A var on the command line that the project does not read fails, naming it and the
+    var meant; every var of dbt_project.yml (and the one defaulted in a macro) passes."""
+    workspace = workspace_factory("duckdb", "misspelt_var")
+    result = workspace.dbt("compile", vars={"session_timeout_minute": {"default": 10}}, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-2000:]
+    assert "var 'session_timeout_minute' is not a var of this project (did you mean session_timeout_minutes?)" \
+        in output, output[-3000:]
+    project_vars = yaml.safe_load((README.parent / "dbt_project.yml").read_text())["vars"]
+    every = {**project_vars, "rudderstack_on_config_change": "fail"}
+    result = workspace.dbt("compile", vars=every, check=False)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]

@@ -72,6 +72,7 @@
     {%- if not execute or model.resource_type == 'unit_test' -%}
         {{ return(window) }}
     {%- endif -%}
+    {{ rudderstack_check_cli_vars() }}
     {{ rudderstack_check_raw_tables() }}
     {%- set config = rudderstack_state_settings() -%}
     {%- set on_config_change = rudderstack_on_config_change() -%}

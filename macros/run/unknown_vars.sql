@@ -1,0 +1,43 @@
+{#-
+    The vars this project reads (README, "Configuration"): every var under `vars:` in
+    dbt_project.yml, and rudderstack_on_config_change (its default is in its macro).
+-#}
+{% macro rudderstack_var_names() -%}
+    {{ return([
+        'rudderstack_database', 'rudderstack_schema', 'rudderstack_tracks_table', 'rudderstack_pages_table',
+        'rudderstack_screens_table', 'rudderstack_identifies_table', 'event_passthrough_columns',
+        'sessionization_cohort', 'incremental_lookback_minutes', 'incremental_allow_partial_runs',
+        'session_timeout_minutes', 'session_engagement', 'state_events_per_slice', 'spark_file_format',
+        'funnels', 'rudderstack_on_config_change',
+    ]) }}
+{%- endmacro %}
+
+
+{#-
+    A var given on the command line that this project does not read is a typo
+    (`session_timeout_minute`), which would otherwise leave the default in force without a
+    word: fail, naming it and the nearest names. Only when this project is the one being
+    run: in a host project the command line also carries the host's own vars.
+-#}
+{% macro rudderstack_check_cli_vars() -%}
+    {%- set given = invocation_args_dict.get('vars') or {} -%}
+    {%- if project_name != 'rudderstack_sessions' or given is not mapping -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set known = rudderstack_var_names() -%}
+    {%- for name in given.keys() if name not in known -%}
+        {#- The names it is part of (or that are part of it), else those that start the same. -#}
+        {%- set near = [] -%}
+        {%- for candidate in known if name in candidate or candidate in name -%}
+            {%- do near.append(candidate) -%}
+        {%- endfor -%}
+        {%- for candidate in known if not near and candidate[:10] == name[:10] -%}
+            {%- do near.append(candidate) -%}
+        {%- endfor -%}
+        {{ exceptions.raise_compiler_error(
+            "var '" ~ name ~ "' is not a var of this project"
+            ~ (" (did you mean " ~ near | join(' or ') ~ "?)" if near else "")
+            ~ ". Its vars: " ~ known | join(', ') ~ " (README, Configuration). Nothing was written."
+        ) }}
+    {%- endfor -%}
+{%- endmacro %}
