@@ -77,6 +77,7 @@ def test_a_table_without_ids_warns_and_rejects_its_rows(engine: str, workspace) 
     assert [r["event_id"] for r in workspace.query("select event_id from {schema}.fct_events")] == ["p1"]
 
 
+@pytest.mark.engines("duckdb", "postgres")  # Spark: same Jinja; see the drift test above
 def test_a_schema_without_event_tables_fails_and_names_it(engine: str, workspace) -> None:
     """A rudderstack_schema with no tracks, pages or screens table (a typo, another
     source's schema) fails before anything is written, naming the schema and the var;
@@ -95,6 +96,7 @@ def test_a_schema_without_event_tables_fails_and_names_it(engine: str, workspace
     assert written == set(), written
 
 
+@pytest.mark.engines("duckdb", "postgres")  # Spark: same Jinja, same introspection
 def test_a_passthrough_column_no_table_holds_warns(engine: str, workspace) -> None:
     """A passthrough column that no event table holds (a misspelt trait) is NULL on every
     event: the build says so, naming it, and goes on."""

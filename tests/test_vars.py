@@ -107,6 +107,7 @@ def test_invalid_vars_fail_at_compile_time(workspace_factory, bad_vars, message)
     assert f"var '{var_name}'" in output and message in output and "Example" in output, output[-3000:]
 
 
+@pytest.mark.engines("duckdb", "postgres")  # Spark: the demo's build runs the same data test
 def test_a_funnel_step_that_matches_no_event_warns(engine: str, workspace) -> None:
     """A misspelt funnel step builds, with a warning from the funnel_steps_match_events
     test for that step alone (a step that matches stays quiet)."""
