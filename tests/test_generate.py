@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
+
+from tests.harness import DBT, PROJECT_DIR
 
 from tools.generate import DuckDBWriter, FileWriter, Knobs, generate
 from tools.rudderstack_tables import TABLES
@@ -53,3 +57,23 @@ def test_the_data_holds_what_the_help_promises(tmp_path: Path) -> None:
             from raw.tracks
         """).fetchall()
     assert all(value > 0 for value in row), row
+
+
+def test_generated_data_builds_where_the_readme_says(workspace_factory) -> None:
+    """README, Generating data: the generator's DuckDB default is the duckdb target's
+    database, so the build that follows it, as written there, reads the generated rows."""
+    workspace = workspace_factory("duckdb", "generated_default")
+    env = {key: value for key, value in workspace.env().items() if key != "DBT_DUCKDB_PATH"}
+    # The target's default file, in the working directory, as for a user who set nothing.
+    workspace.duckdb_path.unlink(missing_ok=True)
+    subprocess.run([sys.executable, "-m", "tools.generate", "--events", "2000", "--days", "2", "--quiet"],
+                   cwd=workspace.directory, env={**env, "PYTHONPATH": str(PROJECT_DIR)}, check=True)
+    assert (workspace.directory / "rudderstack_sessions.duckdb").exists()
+    built = subprocess.run([DBT, "build", "--exclude-resource-type", "unit_test", "--project-dir", str(PROJECT_DIR),
+                            "--target-path", "target", "--log-path", "logs",
+                            "--vars", "{rudderstack_schema: rudderstack_raw}"],
+                           cwd=workspace.directory, env=env, capture_output=True, text=True)
+    assert built.returncode == 0, built.stdout[-3000:]
+    with duckdb.connect(str(workspace.directory / "rudderstack_sessions.duckdb"), read_only=True) as connection:
+        [[events]] = connection.execute("select count(*) from main.fct_events").fetchall()
+    assert events > 1000

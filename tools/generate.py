@@ -13,7 +13,7 @@ Generation is vectorised SQL in DuckDB, in chunks of actors, so 100 million even
 in bounded memory; the same --seed gives the same rows whatever the chunking and target.
 
 Examples:
-    python -m tools.generate --events 1000000 --target duckdb --database raw.duckdb
+    python -m tools.generate --events 1000000     # into the duckdb target's database, schema rudderstack_raw
     python -m tools.generate --events 100000 --target postgres --schema rudderstack_raw
     python -m tools.generate --events 10000000 --days 31 --target parquet --path data/raw
     python -m tools.generate --events 3000 --days 7 --target csv --path seeds/rudderstack_demo
@@ -598,8 +598,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=defaults.seed, help="random seed (default: %(default)s)")
     parser.add_argument("--target", choices=["duckdb", "postgres", "parquet", "csv"], default="duckdb",
                         help="where to write (default: %(default)s)")
-    parser.add_argument("--database", type=Path, default=Path("rudderstack_raw.duckdb"),
-                        help="duckdb: the database file (default: %(default)s)")
+    parser.add_argument("--database", type=Path, default=Path(os.environ.get("DBT_DUCKDB_PATH", "rudderstack_sessions.duckdb")),
+                        help="duckdb: the database file (default: the duckdb target's, $DBT_DUCKDB_PATH or"
+                             " rudderstack_sessions.duckdb, so `dbt build --vars '{rudderstack_schema:"
+                             " rudderstack_raw}'` reads it; now: %(default)s)")
     parser.add_argument("--schema", default="rudderstack_raw",
                         help="duckdb, postgres: the schema, recreated (default: %(default)s); postgres connects"
                              " with the DBT_POSTGRES_* variables of profiles/profiles.yml")
