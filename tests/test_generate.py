@@ -69,7 +69,8 @@ def test_generated_data_builds_where_the_readme_says(workspace_factory) -> None:
     subprocess.run([sys.executable, "-m", "tools.generate", "--events", "2000", "--days", "2", "--quiet"],
                    cwd=workspace.directory, env={**env, "PYTHONPATH": str(PROJECT_DIR)}, check=True)
     assert (workspace.directory / "rudderstack_sessions.duckdb").exists()
-    built = subprocess.run([DBT, "build", "--exclude-resource-type", "unit_test", "--project-dir", str(PROJECT_DIR),
+    built = subprocess.run([DBT, "build", "--full-refresh", "--exclude-resource-type", "unit_test",
+                            "--project-dir", str(PROJECT_DIR),
                             "--target-path", "target", "--log-path", "logs",
                             "--vars", "{rudderstack_schema: rudderstack_raw}"],
                            cwd=workspace.directory, env=env, capture_output=True, text=True)

@@ -1,6 +1,8 @@
-"""The install sets (requirements/, README "Install"): a DuckDB build needs only its own
-set, every wheel is pinned by constraints.txt and none is built from source. Asks the
-package index (pip's resolver, --dry-run): nothing is installed."""
+"""The install sets (requirements/; README, the paragraphs after `make demo` and `make
+test`): the DuckDB and PostgreSQL sets install wheels only (nothing built from source;
+pyspark, in the Spark set, is), every one pinned by constraints.txt, and the DuckDB set
+nothing a DuckDB build does not need. Asks the package index (pip's resolver, --dry-run,
+so it needs the index, as `make setup` does): nothing is installed."""
 
 from __future__ import annotations
 

@@ -536,8 +536,11 @@ def engine_context(name: str, workdir: Path, reuse_data: bool = False) -> Iterat
 
 
 def generator_fingerprint(arguments: list[str]) -> str:
-    """What identifies the rows tools.generate writes: its code and its arguments."""
-    digest = hashlib.sha256(" ".join(arguments).encode())
+    """What identifies the rows tools.generate writes: its code, its arguments and the
+    DuckDB version whose functions (hash, random) compute them."""
+    import duckdb
+
+    digest = hashlib.sha256(" ".join([*arguments, duckdb.__version__]).encode())
     for source in ("generate.py", "rudderstack_tables.py"):
         digest.update((PROJECT_DIR / "tools" / source).read_bytes())
     return digest.hexdigest()
@@ -589,6 +592,10 @@ def _bench_scale(engine_name: str, events: int, workdir: Path, log: Any, project
         fingerprint = generator_fingerprint(arguments)
         raw_rows = engine.restore_history(fingerprint, cut) if reuse_data else None
         if raw_rows is None:
+            # A generation that stops part-way leaves no record of an earlier one to reuse.
+            for leftover in (engine.database, engine.database.with_name(engine.database.name + ".wal")):
+                if engine_name == "duckdb" and reuse_data:
+                    leftover.unlink(missing_ok=True)
             command = [sys.executable, "-m", "tools.generate", *arguments, "--target", engine.generate_target,
                        "--schema", engine.generated, "--database", str(engine.database), "--quiet"]
             generate_seconds = run_measured(command, engine.env(), PROJECT_DIR).seconds

@@ -42,17 +42,7 @@ history as (
 
 final as (
 
-    {#-
-        One condition over the union: one hash table of the window's ids for the whole
-        history (a condition per scan built one per scan, nine tables of every window id:
-        at 100M events 2.2 GB, which ran out of memory beside the models dbt runs with it).
-    #}
-    select raw_id
-    from history
-    where
-        raw_id in (select window_ids.raw_id from window_ids)
-        or raw_id like ' %'
-        or raw_id like '% '
+    {{ rudderstack_earlier_delivery_ids('history', 'window_ids') }}
 
 )
 
