@@ -11,13 +11,13 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 # Pinned dependencies into .venv (requirements/<set>.txt under constraints.txt); each set
 # is installed once, and again when its pins change. `setup` installs everything (dev);
 # `demo` only what a DuckDB build needs.
-$(VENV)/.installed-%: requirements/%.txt requirements/duckdb.txt constraints.txt
+$(VENV)/.installed-%: requirements/%.txt requirements/base.txt constraints.txt
 	test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
 	$(PYTHON) -m pip install --quiet -r $< -c constraints.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements/postgres.txt requirements/spark.txt
+$(VENV)/.installed-dev: requirements/duckdb.txt requirements/postgres.txt requirements/spark.txt
 
 setup: $(VENV)/.installed-dev
 

@@ -2,7 +2,7 @@
     Warns (never fails) when a step of var 'funnels' matches no event in fct_events: a
     misspelt event name, or a page path never visited, would otherwise show as a funnel
     that nobody gets past, without a word. One row per such step; one scan of the events
-    for every step.
+    covers every step (a max per step).
 -#}
 {{ config(severity='warn') }}
 {%- set steps = [] %}
@@ -18,6 +18,7 @@ with matched as (
         {%- for step in steps %}
         max(case when {{ rudderstack_funnel_step_matches(step.step) }} then 1 else 0 end) as step_{{ loop.index }},
         {%- endfor %}
+        {#- A column whatever the steps: the select list is never empty. #}
         count(*) as event_count
     from {{ ref('fct_events') }}
 
@@ -34,6 +35,7 @@ steps as (
     from matched
     union all
     {%- endfor %}
+    {#- A matched placeholder that closes the union (and is the whole of it without funnels). #}
     select
         cast(null as {{ dbt.type_string() }}) as funnel_name,
         0 as step_number,

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from tests.harness import PROJECT_DIR
+
 ONLY_FOR_OTHER_NEEDS = {"pyspark", "dbt-spark", "dbt-postgres", "psycopg2-binary", "sqlfluff",
                         "sqlfluff-templater-dbt", "hypothesis", "pytest", "pytest-xdist"}
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
-from pathlib import Path
 
 import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 
 from tests.compare import assert_matches_reference
+from tests.harness import PROJECT_DIR
 from tests.reference import sessionize
 from tests.strategies import datasets
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = PROJECT_DIR / "README.md"
 
 
 def readme_command_vars(section: str) -> dict:
@@ -131,7 +131,7 @@ def test_a_misspelt_var_fails_and_every_project_var_is_known(workspace_factory) 
     assert result.returncode != 0, output[-2000:]
     assert "var 'session_timeout_minute' is not a var of this project (did you mean session_timeout_minutes?)" \
         in output, output[-3000:]
-    project_vars = yaml.safe_load((README.parent / "dbt_project.yml").read_text())["vars"]
+    project_vars = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
     every = {**project_vars, "rudderstack_on_config_change": "fail"}
     result = workspace.dbt("compile", vars=every, check=False)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]

@@ -421,6 +421,11 @@ class Engine:
         self.sql(*statements)
         return self.raw_count()
 
+    def discard_database(self) -> None:
+        """The DuckDB file the rows are generated into, and its WAL: gone, for a fresh start."""
+        for leftover in (self.database, self.database.with_name(self.database.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+
     def record_generation(self, fingerprint: str) -> None:
         """DuckDB: write down what generated the raw rows (after hold_back, which recreates `pending`)."""
         self.sql(f"create or replace table {self.pending}.generated_with as select '{fingerprint}' as fingerprint")
@@ -512,11 +517,9 @@ class Engine:
 
 
 @contextlib.contextmanager
-def engine_context(name: str, workdir: Path, reuse_data: bool = False) -> Iterator[Engine]:
+def engine_context(name: str, workdir: Path) -> Iterator[Engine]:
     if name == "duckdb":
-        for leftover in (workdir / "bench.duckdb", workdir / "bench.duckdb.wal"):
-            if not reuse_data:
-                leftover.unlink(missing_ok=True)
+        # The database itself goes when the scale generates its rows (Engine.discard_database).
         shutil.rmtree(workdir / "bench.duckdb.tmp", ignore_errors=True)
         yield Engine(name, workdir)
         return
@@ -584,7 +587,7 @@ def bench_scale(engine_name: str, events: int, workdir: Path, log: Any, project_
 
 def _bench_scale(engine_name: str, events: int, workdir: Path, log: Any, project_only: bool,
                  progress: dict[str, Any], reuse_data: bool) -> Row:
-    with engine_context(engine_name, workdir / f"{engine_name}_{events}", reuse_data) as engine:
+    with engine_context(engine_name, workdir / f"{engine_name}_{events}") as engine:
         # In a child process: this one stays small, so the children's peak memory is their own.
         arguments = ["--events", str(events), "--days", str(HISTORY_DAYS + 1), "--start", START.isoformat(),
                      "--seed", "20261127"]
@@ -592,10 +595,8 @@ def _bench_scale(engine_name: str, events: int, workdir: Path, log: Any, project
         fingerprint = generator_fingerprint(arguments)
         raw_rows = engine.restore_history(fingerprint, cut) if reuse_data else None
         if raw_rows is None:
-            # A generation that stops part-way leaves no record of an earlier one to reuse.
-            for leftover in (engine.database, engine.database.with_name(engine.database.name + ".wal")):
-                if engine_name == "duckdb" and reuse_data:
-                    leftover.unlink(missing_ok=True)
+            # A fresh file: a generation that stops part-way leaves no earlier record to reuse.
+            engine.discard_database()
             command = [sys.executable, "-m", "tools.generate", *arguments, "--target", engine.generate_target,
                        "--schema", engine.generated, "--database", str(engine.database), "--quiet"]
             generate_seconds = run_measured(command, engine.env(), PROJECT_DIR).seconds

@@ -598,10 +598,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=defaults.seed, help="random seed (default: %(default)s)")
     parser.add_argument("--target", choices=["duckdb", "postgres", "parquet", "csv"], default="duckdb",
                         help="where to write (default: %(default)s)")
-    parser.add_argument("--database", type=Path, default=Path(os.environ.get("DBT_DUCKDB_PATH", "rudderstack_sessions.duckdb")),
-                        help="duckdb: the database file (default: the duckdb target's, $DBT_DUCKDB_PATH or"
-                             " rudderstack_sessions.duckdb, so `dbt build --vars '{rudderstack_schema:"
-                             " rudderstack_raw}'` reads it; now: %(default)s)")
+    # The duckdb target's file (profiles/profiles.yml: DBT_DUCKDB_PATH, else this name).
+    target_database = Path(os.environ.get("DBT_DUCKDB_PATH", "rudderstack_sessions.duckdb"))
+    parser.add_argument("--database", type=Path, default=target_database,
+                        help="duckdb: the database file (default: the duckdb target's, so `dbt build --vars"
+                             " '{rudderstack_schema: rudderstack_raw}'` reads it: %(default)s)")
     parser.add_argument("--schema", default="rudderstack_raw",
                         help="duckdb, postgres: the schema, recreated (default: %(default)s); postgres connects"
                              " with the DBT_POSTGRES_* variables of profiles/profiles.yml")
