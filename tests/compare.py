@@ -65,7 +65,7 @@ def assert_matches_reference(workspace: Workspace, result: Result) -> None:
     problems += _diff_by_actor("session", warehouse_sessions(workspace), expected_sessions(result))
     rejected = Counter(
         (r["rejection_reason"], r["event_id"])
-        for r in workspace.query("select rejection_reason, event_id from {schema}.state_rejected_rows")
+        for r in workspace.query("select rejection_reason, event_id from {internal}.state_rejected_rows")
     )
     if rejected != Counter(result.rejected):
         problems.append(f"rejected rows: warehouse {sorted(rejected.items(), key=str)}\n"
@@ -78,7 +78,7 @@ def assert_conserved(workspace: Workspace, raw_row_count: int) -> None:
     [counts] = workspace.query(
         "select (select count(*) from {schema}.fct_events) as events,"
         " (select coalesce(sum(duplicate_row_count), 0) from {schema}.fct_events) as duplicates,"
-        " (select count(*) from {schema}.state_rejected_rows) as rejected"
+        " (select count(*) from {internal}.state_rejected_rows) as rejected"
     )
     accounted = counts["events"] + counts["duplicates"] + counts["rejected"]
     assert accounted == raw_row_count, f"{counts} add up to {accounted}, raw tables hold {raw_row_count}"
@@ -88,7 +88,7 @@ def snapshot(workspace: Workspace, models: tuple[str, ...] = ("fct_events", "fct
     """Every column of every row of the models, normalised and sorted: equal snapshots are equal tables."""
     tables = {}
     for model in models:
-        rows = workspace.query(f"select * from {{schema}}.{model}")
+        rows = workspace.query(f"select * from {workspace.relation(model)}")
         tables[model] = sorted(
             (tuple(sorted((k, normalise(v)) for k, v in row.items())) for row in rows), key=repr
         )

@@ -106,7 +106,8 @@ class Workspace:
             DBT,
             *args,
             "--project-dir", str(self.project_dir),
-            "--target-path", str(self.directory / "target"),
+            # (dbt deps writes no target directory, and refuses the option)
+            *([] if args[0] == "deps" else ["--target-path", str(self.directory / "target")]),
             "--log-path", str(self.directory / "logs"),
         ]
         if vars:
@@ -149,9 +150,21 @@ class Workspace:
             connection.close()
 
     # -- reading -------------------------------------------------------------------------
+    @property
+    def internal_schema(self) -> str:
+        """Where staging, the intermediate chain, the state and seed channel_groups are built
+        (dbt_project.yml: the target schema holds the marts only)."""
+        return f"{self.target_schema}_rudderstack_internal"
+
+    @staticmethod
+    def relation(model: str) -> str:
+        """`{schema}.<model>` for a mart, `{internal}.<model>` for every other model."""
+        return f"{{schema}}.{model}" if model.startswith(("fct_", "dim_")) else f"{{internal}}.{model}"
+
     def query(self, sql: str) -> list[dict[str, Any]]:
-        """Rows as dicts; `{schema}` in sql is the target schema. Times come back naive UTC."""
-        sql = sql.replace("{schema}", self.target_schema)
+        """Rows as dicts; `{schema}` in sql is the target schema, `{internal}` the internal
+        one (Workspace.internal_schema). Times come back naive UTC."""
+        sql = sql.replace("{internal}", self.internal_schema).replace("{schema}", self.target_schema)
         if self.engine == "spark":
             assert self.spark is not None
             return self.spark.query(sql)
@@ -176,13 +189,14 @@ class Workspace:
 
 
     def built_columns(self) -> dict[str, list[str]]:
-        """The columns of every table and view in the target schema, by relation name."""
+        """The columns of every table and view the project built (target and internal schema), by name."""
         if self.engine == "spark":
             assert self.spark is not None
-            return self.spark.columns(self.target_schema)
+            return {**self.spark.columns(self.target_schema), **self.spark.columns(self.internal_schema)}
         columns: dict[str, list[str]] = {}
         for row in self.query(
-            "select table_name, column_name from information_schema.columns where table_schema = '{schema}'"
+            "select table_name, column_name from information_schema.columns"
+            " where table_schema in ('{schema}', '{internal}')"
         ):
             columns.setdefault(row["table_name"], []).append(row["column_name"])
         return columns

@@ -63,7 +63,7 @@ def rows(workspace: Workspace, sql: str) -> list[dict[str, Any]]:
 def inputs(workspace: Workspace) -> tuple[list[dict], list[dict]]:
     events = rows(workspace, f"select {', '.join(EVENT_COLUMNS)} from {{schema}}.fct_events")
     identifies = rows(workspace, "select event_id, anonymous_id, user_id, identified_at"
-                                 " from {schema}.stg_rudderstack__identifies")
+                                 " from {internal}.stg_rudderstack__identifies")
     return events, identifies
 
 

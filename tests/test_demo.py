@@ -60,7 +60,7 @@ def test_demo_covers_what_it_promises(engine: str, workspace_factory) -> None:
         " from {schema}.fct_events"
     )
     assert row["duplicates"] > 0 and row["late"] > 0, row
-    reasons = {r["rejection_reason"] for r in workspace.query("select rejection_reason from {schema}.state_rejected_rows")}
+    reasons = {r["rejection_reason"] for r in workspace.query("select rejection_reason from {internal}.state_rejected_rows")}
     assert reasons == {"missing_event_id", "missing_timestamp", "missing_actor"}
 
 

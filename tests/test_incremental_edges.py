@@ -97,7 +97,7 @@ def test_the_recommended_selection_runs_incrementally(engine: str, workspace) ->
     workspace.build_on_raw(NO_LOOKBACK, "--selector", "rudderstack_sessions")
     workspace.load_raw(load(1), append=True)
     workspace.build_on_raw(NO_LOOKBACK, "--selector", "rudderstack_sessions")
-    [window] = workspace.query("select count(*) as row_count from {schema}.int_events_arrived")
+    [window] = workspace.query("select count(*) as row_count from {internal}.int_events_arrived")
     assert window["row_count"] == len(load(1)["tracks"])
     incremental = snapshot(workspace, ("fct_events", "fct_sessions", "state_rejected_rows"))
     workspace.build_on_raw(NO_LOOKBACK, "--selector", "rudderstack_sessions", "--full-refresh")
@@ -196,13 +196,13 @@ def test_a_sign_in_rewrites_only_the_sessions_it_stitches(engine: str, workspace
     workspace.load_raw({"tracks": [], "pages": [], "screens": [], "identifies": [sign_in]}, append=True)
     workspace.build_on_raw(NO_LOOKBACK)
 
-    [run] = workspace.query("select max(run_number) as run_number from {schema}.state_runs")
+    [run] = workspace.query("select max(run_number) as run_number from {internal}.state_runs")
     written = f"written_in_run = {run['run_number']}"
-    assert workspace.query(f"select event_id from {{schema}}.state_events where {written}") == []
-    identity = workspace.query(f"select distinct anonymous_id from {{schema}}.state_identity_runs where {written}")
+    assert workspace.query(f"select event_id from {{internal}}.state_events where {written}") == []
+    identity = workspace.query(f"select distinct anonymous_id from {{internal}}.state_identity_runs where {written}")
     assert [row["anonymous_id"] for row in identity] == ["device-1"]
     sessions = workspace.query(
-        f"select actor_id, stitched_user_id, user_session_number from {{schema}}.state_sessions where {written}"
+        f"select actor_id, stitched_user_id, user_session_number from {{internal}}.state_sessions where {written}"
         " order by user_session_number")
     # device-1's two sessions join user-1's, before and after the server-side one: all three renumbered.
     assert sessions == [

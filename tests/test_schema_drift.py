@@ -60,7 +60,7 @@ def test_missing_tables_columns_and_other_types_build(engine: str, workspace, da
     expected = sessionize(seen_as)
     assert_matches_reference(workspace, expected)
     assert_conserved(workspace, expected.raw_row_count)
-    [screens] = workspace.query("select count(*) as n from {schema}.stg_rudderstack__screens")
+    [screens] = workspace.query("select count(*) as n from {internal}.stg_rudderstack__screens")
     assert screens["n"] == 0
 
 
@@ -72,7 +72,7 @@ def test_a_table_without_ids_warns_and_rejects_its_rows(engine: str, workspace) 
     workspace.load_raw({"tracks": tracks, "pages": pages}, drop_columns={"tracks": ["id"]})
     result = workspace.build_on_raw()
     assert "has no column id: every row of it will be rejected" in result.stdout
-    rejected = workspace.query("select rejection_reason, count(*) as n from {schema}.state_rejected_rows group by 1")
+    rejected = workspace.query("select rejection_reason, count(*) as n from {internal}.state_rejected_rows group by 1")
     assert [(r["rejection_reason"], r["n"]) for r in rejected] == [("missing_event_id", 3)]
     assert [r["event_id"] for r in workspace.query("select event_id from {schema}.fct_events")] == ["p1"]
 

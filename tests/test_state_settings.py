@@ -42,7 +42,7 @@ CHANGES = [
 
 
 def stored_runs(workspace: Workspace) -> list[dict[str, Any]]:
-    return workspace.query("select run_number, watermark_at from {schema}.state_runs order by run_number")
+    return workspace.query("select run_number, watermark_at from {internal}.state_runs order by run_number")
 
 
 def assert_refused_then_rebuilt(workspace: Workspace, before: dict[str, Any], after: dict[str, Any],
@@ -63,14 +63,14 @@ def assert_refused_then_rebuilt(workspace: Workspace, before: dict[str, Any], af
 
     workspace.build_on_raw({**after, "rudderstack_on_config_change": "full_refresh"})
     rebuilt = snapshot(workspace, MODELS)
-    [last] = workspace.query("select is_incremental, run_reason from {schema}.state_runs"
+    [last] = workspace.query("select is_incremental, run_reason from {internal}.state_runs"
                              " order by run_number desc limit 1")
     assert not last["is_incremental"] and "changed settings" in last["run_reason"], last
     workspace.build_on_raw(after, "--full-refresh")
     assert_same_tables(snapshot(workspace, MODELS), rebuilt, "automatic rebuild vs --full-refresh")
     # And the next run, with the new settings stored, is incremental again.
     workspace.build_on_raw(after)
-    [last] = workspace.query("select is_incremental from {schema}.state_runs order by run_number desc limit 1")
+    [last] = workspace.query("select is_incremental from {internal}.state_runs order by run_number desc limit 1")
     assert last["is_incremental"]
 
 

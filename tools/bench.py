@@ -557,7 +557,9 @@ def baseline_sql(engine: str, schema: str, actor_filter: str = "true") -> str:
 def handwritten_sql(engine: Engine) -> list[str]:
     """The statements of bench/handwritten.<engine>.sql (separated by lines holding only ';')."""
     text = (PROJECT_DIR / "bench" / f"handwritten.{engine.name}.sql").read_text()
-    text = text.replace("{schema}", engine.raw).replace("{channel_groups}", f"{engine.target_schema}.channel_groups")
+    # The project's seed channel_groups, in its internal schema (dbt_project.yml).
+    channel_groups = f"{engine.target_schema}_rudderstack_internal.channel_groups"
+    text = text.replace("{schema}", engine.raw).replace("{channel_groups}", channel_groups)
     statements = []
     for chunk in text.split("\n;\n"):
         lines = [line for line in chunk.splitlines() if not line.lstrip().startswith("--")]

@@ -19,14 +19,15 @@ def summary(database: Path, schema: str) -> str:
     with duckdb.connect(str(database), read_only=True) as connection:
 
         def one(sql: str) -> tuple:
-            row = connection.execute(sql.format(schema=schema)).fetchone()
+            # The marts are in the target schema, the state beside it (dbt_project.yml).
+            row = connection.execute(sql.format(schema=schema, internal=f"{schema}_rudderstack_internal")).fetchone()
             assert row is not None
             return row
 
         events, duplicates, actors = one(
             "select count(*), coalesce(sum(duplicate_row_count), 0), count(distinct actor_id) from {schema}.fct_events"
         )
-        (rejected,) = one("select count(*) from {schema}.state_rejected_rows")
+        (rejected,) = one("select count(*) from {internal}.state_rejected_rows")
         rows = connection.execute(
             """
             select session_source, cohort, count(*), sum(event_count),

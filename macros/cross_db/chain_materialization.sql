@@ -7,7 +7,7 @@
     on Spark they are tables, written once per run.
 -#}
 {% macro rudderstack_chain_materialization() -%}
-    {{ return('table' if rudderstack_is_spark() else 'view') }}
+    {{ return('table' if rudderstack_sessions.rudderstack_is_spark() else 'view') }}
 {%- endmacro %}
 
 
@@ -20,7 +20,7 @@
     write (the figures: docs/decisions/0009-full-builds-in-slices.md).
 -#}
 {% materialization rudderstack_received, default -%}
-    {%- set kind = rudderstack_received_kind() -%}
+    {%- set kind = rudderstack_sessions.rudderstack_received_kind() -%}
     {%- set search_name = 'materialization_' ~ kind ~ '_' ~ adapter.type() -%}
     {%- if search_name not in context -%}
         {%- set search_name = 'materialization_' ~ kind ~ '_default' -%}
@@ -31,8 +31,8 @@
 
 
 {% macro rudderstack_received_kind() -%}
-    {%- set chain = rudderstack_chain_materialization() -%}
-    {%- if chain == 'view' and rudderstack_full_build_slices().slices > 1 -%}
+    {%- set chain = rudderstack_sessions.rudderstack_chain_materialization() -%}
+    {%- if chain == 'view' and rudderstack_sessions.rudderstack_full_build_slices().slices > 1 -%}
         {{ return('table') }}
     {%- endif -%}
     {{ return(chain) }}

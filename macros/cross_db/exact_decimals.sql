@@ -19,7 +19,7 @@
     {#- The outer cast keeps the scale: PostgreSQL's CASE would drop it. -#}
     cast(case
         when {{ denominator }} > 0
-            then {{ seconds_from_microseconds(
+            then {{ rudderstack_sessions.seconds_from_microseconds(
                 'cast((' ~ numerator ~ ' * 1000000 - mod(' ~ numerator ~ ' * 1000000, ' ~ denominator ~ ')) / '
                 ~ denominator ~ ' as ' ~ dbt.type_bigint() ~ ')'
             ) }}

@@ -49,7 +49,7 @@
 {% macro postgres__planner_hints(keep_join_sides, hash_joins) -%}
     set local jit = off
     {%- if execute and model.resource_type == 'model' and model.name != 'int_run_window'
-        and model.config.materialized not in ('view', 'rudderstack_received') and (hash_joins or not rudderstack_run_is_incremental()) -%}
+        and model.config.materialized not in ('view', 'rudderstack_received') and (hash_joins or not rudderstack_sessions.rudderstack_run_is_incremental()) -%}
         ; set local enable_nestloop = off
     {%- endif -%}
 {%- endmacro %}

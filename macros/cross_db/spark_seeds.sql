@@ -17,7 +17,7 @@
             insert into {{ this.render() }} values
             {%- for row in chunk %}
             ({%- for value in row -%}
-                cast({{ rudderstack_spark_literal(value) }} as {{ types[loop.index0] }})
+                cast({{ rudderstack_sessions.rudderstack_spark_literal(value) }} as {{ types[loop.index0] }})
                 {{- ', ' if not loop.last -}}
             {%- endfor -%}){{ ',' if not loop.last }}
             {%- endfor %}

@@ -20,7 +20,7 @@
 
 {#- True when incremental runs rewrite partitions instead of deleting rows. -#}
 {% macro rudderstack_rewrites_partitions() -%}
-    {{ return(rudderstack_is_spark() and rudderstack_spark_file_format() == 'parquet') }}
+    {{ return(rudderstack_sessions.rudderstack_is_spark() and rudderstack_sessions.rudderstack_spark_file_format() == 'parquet') }}
 {%- endmacro %}
 
 
@@ -65,8 +65,8 @@
                 ~ tojson(columns | unique | list) ~ ") }}",
         }) -%}
     {%- endif -%}
-    {%- if rudderstack_is_spark() -%}
-        {%- if rudderstack_spark_file_format() == 'parquet' -%}
+    {%- if rudderstack_sessions.rudderstack_is_spark() -%}
+        {%- if rudderstack_sessions.rudderstack_spark_file_format() == 'parquet' -%}
             {%- do config.update({
                 'incremental_strategy': 'insert_overwrite', 'partition_by': [partition_column], 'unique_key': none,
             }) -%}
@@ -91,7 +91,7 @@
     wide table: 0.9 s of sampling at 1M events); none, every column.
 -#}
 {% macro rudderstack_analyze_rebuilt_state(columns=[]) -%}
-    {%- if execute and not rudderstack_run_window().is_incremental -%}
+    {%- if execute and not rudderstack_sessions.rudderstack_run_window().is_incremental -%}
         analyze {{ this }}{% if columns %} ({{ columns | join(', ') }}){% endif %}
     {%- endif -%}
 {%- endmacro %}
@@ -104,9 +104,9 @@
 -#}
 {% macro rudderstack_delete_replaced_rows(condition=none) -%}
     {%- if execute and is_incremental() -%}
-        {%- if not rudderstack_run_window().is_incremental -%}
-            {{ rudderstack_clear_table(this) }}
-        {%- elif condition is not none and not rudderstack_rewrites_partitions() -%}
+        {%- if not rudderstack_sessions.rudderstack_run_window().is_incremental -%}
+            {{ rudderstack_sessions.rudderstack_clear_table(this) }}
+        {%- elif condition is not none and not rudderstack_sessions.rudderstack_rewrites_partitions() -%}
             delete from {{ this }} as stored where {{ condition }}
         {%- endif -%}
     {%- endif -%}
@@ -134,7 +134,7 @@
 -#}
 {% macro rudderstack_stored_keys(window, empty, key, columns) -%}
     {%- if window.is_incremental and is_incremental() -%}
-        select {{ rudderstack_row_locator(key) }} as row_locator, {{ columns | join(', ') }} from {{ this }}
+        select {{ rudderstack_sessions.rudderstack_row_locator(key) }} as row_locator, {{ columns | join(', ') }} from {{ this }}
     {%- else -%}
         select {{ key }} as row_locator, {{ columns | join(', ') }} from {{ empty }} where 1 = 0
     {%- endif -%}
@@ -145,7 +145,7 @@
 {% macro rudderstack_stored_by_locator(window, empty, key, locators) -%}
     {%- if window.is_incremental and is_incremental() -%}
         select * from {{ this }}
-        where {{ rudderstack_row_locator(key) }} in (select {{ locators }}.row_locator from {{ locators }})
+        where {{ rudderstack_sessions.rudderstack_row_locator(key) }} in (select {{ locators }}.row_locator from {{ locators }})
     {%- else -%}
         select * from {{ empty }} where 1 = 0
     {%- endif -%}
@@ -159,7 +159,7 @@
 -#}
 {% macro rudderstack_select_with_unreplaced_rows(cte, condition, partition_column, window) -%}
     select * from {{ cte }}
-    {%- if execute and rudderstack_rewrites_partitions() and window.is_incremental and is_incremental() %}
+    {%- if execute and rudderstack_sessions.rudderstack_rewrites_partitions() and window.is_incremental and is_incremental() %}
     union all
     select stored.*
     from {{ this }} as stored
@@ -190,7 +190,7 @@
 {%- endmacro %}
 
 {% macro spark__rudderstack_clear_table(relation) -%}
-    {%- if rudderstack_rewrites_partitions() -%}
+    {%- if rudderstack_sessions.rudderstack_rewrites_partitions() -%}
         truncate table {{ relation }}
     {%- else -%}
         delete from {{ relation }}
@@ -200,10 +200,10 @@
 
 {#- The rows a table keyed by arrival replaces: those of the run's window (none on a full run, which replaces all). -#}
 {% macro rudderstack_arrival_window_replaced() -%}
-    {%- set window = rudderstack_run_window() -%}
+    {%- set window = rudderstack_sessions.rudderstack_run_window() -%}
     {%- if window.cutoff_at is none -%}
         {{ return(none) }}
     {%- endif -%}
-    {{ return('stored.arrival_at > ' ~ rudderstack_timestamp_literal(window.cutoff_at)) }}
+    {{ return('stored.arrival_at > ' ~ rudderstack_sessions.rudderstack_timestamp_literal(window.cutoff_at)) }}
 {%- endmacro %}
 

@@ -86,6 +86,6 @@
 {#- SQL condition: the event (columns of fct_events) matches the step. -#}
 {% macro rudderstack_funnel_step_matches(step) -%}
     {%- for column, value in step.conditions.items() -%}
-        {{ column }} = {{ sql_string(value) }}{{ ' and ' if not loop.last }}
+        {{ column }} = {{ rudderstack_sessions.sql_string(value) }}{{ ' and ' if not loop.last }}
     {%- endfor -%}
 {%- endmacro %}

@@ -26,7 +26,7 @@
         {%- set declared = source('rudderstack', table_key) -%}
         {%- set relation = api.Relation.create(
             database=declared.database, schema=schema or declared.schema, identifier=declared.identifier) -%}
-        {%- set existing = rudderstack_existing_columns(relation) -%}
+        {%- set existing = rudderstack_sessions.rudderstack_existing_columns(relation) -%}
         {%- if existing is none -%}
             {{ log("rudderstack_create_raw_indexes: no table " ~ relation ~ ", skipped", info=true) }}
         {%- else -%}

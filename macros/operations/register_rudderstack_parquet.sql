@@ -10,7 +10,7 @@
     with --vars '{rudderstack_schema: NAME}'.
 -#}
 {% macro register_rudderstack_parquet(path, schema) -%}
-    {%- if not rudderstack_is_spark() -%}
+    {%- if not rudderstack_sessions.rudderstack_is_spark() -%}
         {{ exceptions.raise_compiler_error(
             "register_rudderstack_parquet registers Parquet files as Spark tables; target '" ~ target.name
             ~ "' is " ~ target.type ~ ". Run it with --target spark"
@@ -27,7 +27,7 @@
     {%- set listing -%}
         create or replace temporary view rudderstack_parquet_files
         using binaryFile
-        options (path {{ sql_string(root) }}, recursiveFileLookup 'true', pathGlobFilter '*.parquet')
+        options (path {{ rudderstack_sessions.sql_string(root) }}, recursiveFileLookup 'true', pathGlobFilter '*.parquet')
     {%- endset -%}
     {%- do run_query(listing) -%}
     {%- set files = run_query('select path from rudderstack_parquet_files').columns[0].values() -%}
@@ -53,7 +53,7 @@
         {%- if location is not none -%}
             {%- do run_query(
                 'create table ' ~ relation ~ ' using parquet options (mergeSchema \'true\') location '
-                ~ sql_string(location)) -%}
+                ~ rudderstack_sessions.sql_string(location)) -%}
             {%- do registered.append(table ~ ' (' ~ location ~ ')') -%}
         {%- endif -%}
     {%- endfor -%}

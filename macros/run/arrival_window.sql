@@ -22,7 +22,7 @@
     anyway: one scan is cheaper than one per condition there.
 -#}
 {% macro rudderstack_arrival_filters(staging, lower, upper, prune=none) -%}
-    {%- set fallback = [rudderstack_arrival_condition('arrival_at', lower, upper, dbt.type_timestamp())] -%}
+    {%- set fallback = [rudderstack_sessions.rudderstack_arrival_condition('arrival_at', lower, upper, dbt.type_timestamp())] -%}
     {%- set prune = (lower is not none) if prune is none else prune -%}
     {%- if not prune or not execute -%}
         {{ return(fallback) }}
@@ -51,7 +51,7 @@
     {%- set conditions = [] -%}
     {%- set none_before = [] -%}
     {%- for name in ['uuid_ts', 'received_at'] if name in types -%}
-        {%- do conditions.append((none_before + [rudderstack_arrival_condition('raw_' ~ name, lower, upper, types[name])])
+        {%- do conditions.append((none_before + [rudderstack_sessions.rudderstack_arrival_condition('raw_' ~ name, lower, upper, types[name])])
             | join(' and ')) -%}
         {%- do none_before.append('raw_' ~ name ~ ' is null') -%}
     {%- endfor -%}
@@ -66,10 +66,10 @@
 {% macro rudderstack_arrival_condition(column, lower, upper, sql_type) -%}
     {%- set parts = [] -%}
     {%- if lower is not none -%}
-        {%- do parts.append(column ~ ' > ' ~ rudderstack_typed_utc_literal(lower, sql_type)) -%}
+        {%- do parts.append(column ~ ' > ' ~ rudderstack_sessions.rudderstack_typed_utc_literal(lower, sql_type)) -%}
     {%- endif -%}
     {%- if upper is not none -%}
-        {%- do parts.append(column ~ ' <= ' ~ rudderstack_typed_utc_literal(upper, sql_type)) -%}
+        {%- do parts.append(column ~ ' <= ' ~ rudderstack_sessions.rudderstack_typed_utc_literal(upper, sql_type)) -%}
     {%- endif -%}
     {{ return(parts | join(' and ') or '1 = 1') }}
 {%- endmacro %}
@@ -91,7 +91,7 @@
     union all. The table is aliased arrived_rows (for a correlated extra_condition).
 -#}
 {% macro rudderstack_rows_arrived(staging, columns, lower, upper, extra_condition=none, prune=none) -%}
-    {%- for condition in rudderstack_arrival_filters(staging, lower, upper, prune) %}
+    {%- for condition in rudderstack_sessions.rudderstack_arrival_filters(staging, lower, upper, prune) %}
     select {{ columns | join(', ') }}
     from {{ ref(staging) }} as arrived_rows
     where {{ condition }}{% if extra_condition %} and {{ extra_condition }}{% endif %}

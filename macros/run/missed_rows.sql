@@ -44,13 +44,13 @@
     {%- if not execute or model.resource_type == 'unit_test' or load_relation(run) is none -%}
         {{ return(result) }}
     {%- endif -%}
-    {%- set lookback = rudderstack_lookback_minutes() -%}
+    {%- set lookback = rudderstack_sessions.rudderstack_lookback_minutes() -%}
     {%- set cutoff = window.cutoff_at -%}
 
     {#- The stored counts through the cutoff, after this run's writes (0 on a full build: it starts from nothing). -#}
     {%- set through_cutoff = [0, 0] -%}
     {%- if window.is_incremental -%}
-        {%- set cutoff_literal = rudderstack_timestamp_literal(cutoff) -%}
+        {%- set cutoff_literal = rudderstack_sessions.rudderstack_timestamp_literal(cutoff) -%}
         {%- set previous = run_query(
             'select lookback_minutes, activity_rows_through, identify_rows_through from ' ~ this
             ~ ' where run_number < ' ~ window.run_number ~ ' order by run_number desc limit 1').rows -%}
@@ -63,7 +63,7 @@
             {%- set stored_identify = '(' ~ previous[0][2] | int ~ ')' -%}
         {%- else -%}
             {%- set stored_activity = '((select coalesce(sum('
-                ~ rudderstack_rows_counted_through_cutoff('stored', cutoff_literal) ~ '), 0) from ' ~ events
+                ~ rudderstack_sessions.rudderstack_rows_counted_through_cutoff('stored', cutoff_literal) ~ '), 0) from ' ~ events
                 ~ ' as stored where stored.last_arrival_at <= ' ~ cutoff_literal ~ ') + (select count(*) from '
                 ~ rejected ~ ' where arrival_at <= ' ~ cutoff_literal ~ '))' -%}
             {%- set stored_identify = '(select count(*) from ' ~ identifies
@@ -73,7 +73,7 @@
         {%- for staging in stagings -%}
             {%- set raw_after -%}
                 (select count(*) from (
-                    {{ rudderstack_rows_arrived(staging, ['1 as one'], cutoff, none) }}
+                    {{ rudderstack_sessions.rudderstack_rows_arrived(staging, ['1 as one'], cutoff, none) }}
                 ) as raw_after)
             {%- endset -%}
             {%- do raw.append('((select count(*) from ' ~ ref(staging) ~ ') - ' ~ raw_after ~ ')') -%}
@@ -105,7 +105,7 @@
     {%- endif -%}
 
     {#- The latest arrival read so far: it never moves back, and a run that read nothing keeps it. -#}
-    {%- set watermark = rudderstack_as_datetime(run_query(
+    {%- set watermark = rudderstack_sessions.rudderstack_as_datetime(run_query(
         'select max(latest_arrival_at) from (select max(arrival_at) as latest_arrival_at from ' ~ arrived_events
         ~ ' union all select max(arrival_at) from ' ~ arrived_identifies
         ~ ' union all select previous_watermark_at from ' ~ run ~ ') as arrivals').rows[0][0]) -%}
@@ -115,11 +115,11 @@
 
     {#- Through the next run's cutoff: add what arrived after this one's, all of it written by this run. -#}
     {%- set checked_through = watermark - modules.datetime.timedelta(minutes=lookback) -%}
-    {%- set through = rudderstack_timestamp_literal(checked_through) -%}
+    {%- set through = rudderstack_sessions.rudderstack_timestamp_literal(checked_through) -%}
     {%- set bounds = ' <= ' ~ through
-        ~ ('' if cutoff is none else ' and {0} > ' ~ rudderstack_timestamp_literal(cutoff)) -%}
+        ~ ('' if cutoff is none else ' and {0} > ' ~ rudderstack_sessions.rudderstack_timestamp_literal(cutoff)) -%}
     {%- set added = run_query(
-        'select (select coalesce(sum(' ~ rudderstack_rows_counted_through_cutoff('stored', through) ~ '), 0) from '
+        'select (select coalesce(sum(' ~ rudderstack_sessions.rudderstack_rows_counted_through_cutoff('stored', through) ~ '), 0) from '
         ~ events ~ ' as stored where stored.last_arrival_at' ~ bounds.replace('{0}', 'stored.last_arrival_at') ~ ')'
         ~ ' + (select count(*) from ' ~ rejected ~ ' where arrival_at' ~ bounds.replace('{0}', 'arrival_at') ~ '), '
         ~ '(select count(*) from ' ~ identifies ~ ' where arrival_at' ~ bounds.replace('{0}', 'arrival_at') ~ ')'

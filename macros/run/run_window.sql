@@ -22,7 +22,7 @@
 
 {#- Every model an incremental run must rebuild together: they hold or read its window. -#}
 {% macro rudderstack_run_models() -%}
-    {{ return(rudderstack_state_models() + [
+    {{ return(rudderstack_sessions.rudderstack_state_models() + [
         'int_run_window', 'int_events_arrived', 'int_identifies_arrived', 'int_event_ids_received_earlier',
         'int_events_received_earlier',
         'int_event_deliveries', 'int_events_redelivered', 'int_events_deduplicated', 'state_sessions_rebuilt',
@@ -72,12 +72,12 @@
     {%- if not execute or model.resource_type == 'unit_test' -%}
         {{ return(window) }}
     {%- endif -%}
-    {{ rudderstack_check_cli_vars() }}
-    {{ rudderstack_check_raw_tables() }}
-    {%- set config = rudderstack_state_settings() -%}
-    {%- set on_config_change = rudderstack_on_config_change() -%}
+    {{ rudderstack_sessions.rudderstack_check_cli_vars() }}
+    {{ rudderstack_sessions.rudderstack_check_raw_tables() }}
+    {%- set config = rudderstack_sessions.rudderstack_state_settings() -%}
+    {%- set on_config_change = rudderstack_sessions.rudderstack_on_config_change() -%}
     {%- do window.update({'config': config}) -%}
-    {%- set runs = rudderstack_model_relation('state_runs') -%}
+    {%- set runs = rudderstack_sessions.rudderstack_model_relation('state_runs') -%}
     {%- set previous = none -%}
     {%- if runs is not none -%}
         {%- set result = run_query(
@@ -89,13 +89,13 @@
     {%- if previous is none -%}
         {{ return(window) }}
     {%- endif -%}
-    {%- do window.update({'run_number': previous[0] + 1, 'watermark': rudderstack_as_datetime(previous[1])}) -%}
+    {%- do window.update({'run_number': previous[0] + 1, 'watermark': rudderstack_sessions.rudderstack_as_datetime(previous[1])}) -%}
     {%- if flags.FULL_REFRESH -%}
         {%- do window.update({'reason': '--full-refresh'}) -%}
         {{ return(window) }}
     {%- endif -%}
     {%- set missing = [] -%}
-    {%- for name in rudderstack_state_models() if rudderstack_model_relation(name) is none -%}
+    {%- for name in rudderstack_sessions.rudderstack_state_models() if rudderstack_sessions.rudderstack_model_relation(name) is none -%}
         {%- do missing.append(name) -%}
     {%- endfor -%}
     {%- if missing -%}
@@ -104,7 +104,7 @@
             ~ " from all the data", info=true) }}
         {{ return(window) }}
     {%- endif -%}
-    {%- set changed = rudderstack_config_changes(fromjson(previous[2]), config) -%}
+    {%- set changed = rudderstack_sessions.rudderstack_config_changes(fromjson(previous[2]), config) -%}
     {%- if changed -%}
         {%- if on_config_change == 'fail' -%}
             {{ exceptions.raise_compiler_error(
@@ -123,8 +123,8 @@
         {%- do window.update({'reason': 'the previous run read no rows'}) -%}
         {{ return(window) }}
     {%- endif -%}
-    {{ rudderstack_assert_whole_run_selected() }}
-    {%- set cutoff = window.watermark - modules.datetime.timedelta(minutes=rudderstack_lookback_minutes()) -%}
+    {{ rudderstack_sessions.rudderstack_assert_whole_run_selected() }}
+    {%- set cutoff = window.watermark - modules.datetime.timedelta(minutes=rudderstack_sessions.rudderstack_lookback_minutes()) -%}
     {%- do window.update({'is_incremental': true, 'cutoff': cutoff, 'reason': 'incremental'}) -%}
     {{ return(window) }}
 {%- endmacro %}
@@ -148,8 +148,8 @@
     {%- do window.update({
         'run_number': row[0] | int,
         'is_incremental': row[1] in [true, 'true', 'True', 1],
-        'cutoff_at': rudderstack_as_datetime(row[2]),
-        'upper_at': rudderstack_as_datetime(row[3]),
+        'cutoff_at': rudderstack_sessions.rudderstack_as_datetime(row[2]),
+        'upper_at': rudderstack_sessions.rudderstack_as_datetime(row[3]),
     }) -%}
     {{ return(window) }}
 {%- endmacro %}
@@ -161,7 +161,7 @@
     False before int_run_window is built.
 -#}
 {% macro rudderstack_run_is_incremental() -%}
-    {%- set relation = rudderstack_model_relation('int_run_window') -%}
+    {%- set relation = rudderstack_sessions.rudderstack_model_relation('int_run_window') -%}
     {%- if relation is none -%}
         {{ return(false) }}
     {%- endif -%}
@@ -179,7 +179,7 @@
     {%- set missing = [] -%}
     {%- for node in graph.nodes.values()
         if node.resource_type == 'model' and node.package_name == 'rudderstack_sessions'
-        and node.name in rudderstack_run_models() and node.unique_id not in selected -%}
+        and node.name in rudderstack_sessions.rudderstack_run_models() and node.unique_id not in selected -%}
         {%- do missing.append(node.name) -%}
     {%- endfor -%}
     {%- if missing and selected and not var('incremental_allow_partial_runs', false) -%}
@@ -231,13 +231,13 @@
     {%- if var('rudderstack_schema') is none -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set passthrough = rudderstack_passthrough_columns() -%}
+    {%- set passthrough = rudderstack_sessions.rudderstack_passthrough_columns() -%}
     {%- set looked_for, found, held = [], [], [] -%}
     {%- for table_key in ['tracks', 'pages', 'screens'] -%}
         {%- set declared = source('rudderstack', table_key) -%}
         {%- do looked_for.append(declared.identifier) -%}
         {%- if passthrough -%}
-            {%- set existing = rudderstack_existing_columns(declared) -%}
+            {%- set existing = rudderstack_sessions.rudderstack_existing_columns(declared) -%}
             {%- if existing is not none -%}
                 {%- do found.append(declared.identifier) -%}
                 {%- do held.extend(passthrough | select('in', existing) | list) -%}

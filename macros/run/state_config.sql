@@ -23,14 +23,14 @@
     {%- set config = {
         'state_version': 4,
         'rudderstack_tables': tables,
-        'event_passthrough_columns': rudderstack_passthrough_columns(),
+        'event_passthrough_columns': rudderstack_sessions.rudderstack_passthrough_columns(),
         'sessionization_cohort': var('sessionization_cohort') | trim,
         'session_timeout_minutes': rudderstack_sessions.session_timeouts(),
-        'session_engagement': rudderstack_engagement_setting(),
+        'session_engagement': rudderstack_sessions.rudderstack_engagement_setting(),
         'channel_groups seed': channel_groups[0] if channel_groups else none,
     } -%}
-    {%- if rudderstack_is_spark() -%}
-        {%- do config.update({'spark_file_format': rudderstack_spark_file_format()}) -%}
+    {%- if rudderstack_sessions.rudderstack_is_spark() -%}
+        {%- do config.update({'spark_file_format': rudderstack_sessions.rudderstack_spark_file_format()}) -%}
     {%- endif -%}
     {{ return(config) }}
 {%- endmacro %}
@@ -62,7 +62,7 @@
 
 {#- var session_engagement, normalised: the same thresholds always compare equal. -#}
 {% macro rudderstack_engagement_setting() -%}
-    {%- set engagement = session_engagement() -%}
+    {%- set engagement = rudderstack_sessions.session_engagement() -%}
     {{ return({
         'min_duration_microseconds': (engagement.min_duration_seconds * 1000000) | round | int,
         'min_views': engagement.min_views | float,

@@ -24,7 +24,7 @@
     {%- if project_name != 'rudderstack_sessions' or given is not mapping -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set known = rudderstack_var_names() -%}
+    {%- set known = rudderstack_sessions.rudderstack_var_names() -%}
     {%- for name in given.keys() if name not in known -%}
         {#- The names it is part of (or that are part of it), else those that start the same. -#}
         {%- set near = [] -%}

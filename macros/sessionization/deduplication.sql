@@ -12,16 +12,16 @@
         prefix ~ 'received_at desc nulls last',
         prefix ~ 'loaded_at desc nulls last',
         prefix ~ 'event_at desc',
-        binary_collation(prefix ~ 'event_type') ~ ' nulls first',
+        rudderstack_sessions.binary_collation(prefix ~ 'event_type') ~ ' nulls first',
     ] -%}
-    {%- set passthrough_types = rudderstack_passthrough_types() if rudderstack_passthrough_columns() else {} -%}
-    {%- for raw_names, name, kind in rudderstack_activity_columns(none) if kind not in ['timestamp', 'raw', 'raw_id'] -%}
+    {%- set passthrough_types = rudderstack_sessions.rudderstack_passthrough_types() if rudderstack_sessions.rudderstack_passthrough_columns() else {} -%}
+    {%- for raw_names, name, kind in rudderstack_sessions.rudderstack_activity_columns(none) if kind not in ['timestamp', 'raw', 'raw_id'] -%}
         {%- set data_type = passthrough_types.get(name, '') | lower if kind == 'passthrough' else '' -%}
         {%- if kind in ['boolean'] or (kind == 'passthrough' and not (
             'char' in data_type or 'text' in data_type or 'string' in data_type)) -%}
             {%- do keys.append(prefix ~ name ~ ' nulls first') -%}
         {%- else -%}
-            {%- do keys.append(binary_collation(prefix ~ name) ~ ' nulls first') -%}
+            {%- do keys.append(rudderstack_sessions.binary_collation(prefix ~ name) ~ ' nulls first') -%}
         {%- endif -%}
     {%- endfor -%}
     {{ return(keys | join(', ')) }}

@@ -32,8 +32,8 @@
         ['context_device_type', 'device_type', 'string'],
         ['context_locale', 'locale', 'string'],
         ['id', 'raw_id', 'raw_id'],
-    ] + rudderstack_raw_arrival_columns() -%}
-    {%- for passthrough in (rudderstack_passthrough_columns() if with_passthrough else []) -%}
+    ] + rudderstack_sessions.rudderstack_raw_arrival_columns() -%}
+    {%- for passthrough in (rudderstack_sessions.rudderstack_passthrough_columns() if with_passthrough else []) -%}
         {%- do columns.append([passthrough, passthrough, 'passthrough']) -%}
     {%- endfor -%}
     {{ return(columns) }}
@@ -68,7 +68,7 @@
         ['channel', 'channel', 'string'],
         ['context_session_id', 'sdk_session_id', 'session_id'],
         ['context_session_start', 'is_sdk_session_start', 'boolean'],
-    ] + rudderstack_raw_arrival_columns()) }}
+    ] + rudderstack_sessions.rudderstack_raw_arrival_columns()) }}
 {%- endmacro %}
 
 
@@ -97,7 +97,7 @@
         'known_anonymous_id', 'identity_changed', 'recounted_row_count', 'event_date', 'session_date',
         'arrival_date',
     ] -%}
-    {%- for column in rudderstack_activity_columns(none, with_passthrough=false) -%}
+    {%- for column in rudderstack_sessions.rudderstack_activity_columns(none, with_passthrough=false) -%}
         {%- do reserved.append(column[1]) -%}
     {%- endfor -%}
     {%- set names = [] -%}
@@ -129,13 +129,13 @@
 {% macro rudderstack_passthrough_types() -%}
     {%- set found = {} -%}
     {%- for table_key in ['tracks', 'pages', 'screens'] -%}
-        {%- set existing = rudderstack_existing_columns(source('rudderstack', table_key)) or {} -%}
-        {%- for name in rudderstack_passthrough_columns() if name in existing -%}
+        {%- set existing = rudderstack_sessions.rudderstack_existing_columns(source('rudderstack', table_key)) or {} -%}
+        {%- for name in rudderstack_sessions.rudderstack_passthrough_columns() if name in existing -%}
             {%- do found.setdefault(name, []).append(existing[name].data_type | lower) -%}
         {%- endfor -%}
     {%- endfor -%}
     {%- set types = {} -%}
-    {%- for name in rudderstack_passthrough_columns() -%}
+    {%- for name in rudderstack_sessions.rudderstack_passthrough_columns() -%}
         {%- set seen = found.get(name, []) | unique | list -%}
         {%- do types.update({name: seen[0] if seen | length == 1 else dbt.type_string()}) -%}
     {%- endfor -%}
@@ -146,7 +146,7 @@
 {#- Column names of the unified activity stream (int_events_unioned, int_events_arrived). -#}
 {% macro rudderstack_event_columns() -%}
     {%- set names = ['event_type'] -%}
-    {%- for column in rudderstack_activity_columns(none) if column[2] not in ['raw', 'raw_id'] -%}
+    {%- for column in rudderstack_sessions.rudderstack_activity_columns(none) if column[2] not in ['raw', 'raw_id'] -%}
         {%- do names.append(column[1]) -%}
     {%- endfor -%}
     {%- do names.append('actor_id') -%}

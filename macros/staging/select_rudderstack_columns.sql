@@ -17,7 +17,7 @@
 -#}
 {% macro select_rudderstack_columns(table_key, columns, required=[]) -%}
     {%- set source_relation = source('rudderstack', table_key) -%}
-    {%- set existing = rudderstack_existing_columns(source_relation) -%}
+    {%- set existing = rudderstack_sessions.rudderstack_existing_columns(source_relation) -%}
     {%- if execute and existing is not none -%}
         {%- for alternatives in required -%}
             {%- if alternatives | select('in', existing) | list | length == 0 -%}
@@ -32,16 +32,16 @@
     {%- for column in columns -%}
         {%- do kinds.append(column[2]) -%}
     {%- endfor -%}
-    {%- set passthrough_types = rudderstack_passthrough_types() if 'passthrough' in kinds else {} %}
+    {%- set passthrough_types = rudderstack_sessions.rudderstack_passthrough_types() if 'passthrough' in kinds else {} %}
     select
     {%- for raw_names, output_name, kind in columns %}
         {%- set candidates = [raw_names] if raw_names is string else raw_names %}
         {%- set present = [] %}
         {%- for candidate in candidates if existing is not none and candidate in existing %}
-            {%- do present.append(rudderstack_cast_column(existing[candidate], kind, passthrough_types.get(output_name))) %}
+            {%- do present.append(rudderstack_sessions.rudderstack_cast_column(existing[candidate], kind, passthrough_types.get(output_name))) %}
         {%- endfor %}
         {%- if present | length == 0 %}
-        cast(null as {{ rudderstack_column_type(kind, passthrough_types.get(output_name)) }}) as {{ output_name }}
+        cast(null as {{ rudderstack_sessions.rudderstack_column_type(kind, passthrough_types.get(output_name)) }}) as {{ output_name }}
         {%- elif present | length == 1 %}
         {{ present[0] }} as {{ output_name }}
         {%- else %}
@@ -107,6 +107,6 @@
     {%- elif kind == 'session_id' -%}
         {{ return("nullif(trim(" ~ quoted ~ "), '')") }}
     {%- else -%}
-        {{ return("cast(" ~ quoted ~ " as " ~ rudderstack_column_type(kind, passthrough_type) ~ ")") }}
+        {{ return("cast(" ~ quoted ~ " as " ~ rudderstack_sessions.rudderstack_column_type(kind, passthrough_type) ~ ")") }}
     {%- endif -%}
 {%- endmacro %}

@@ -29,15 +29,15 @@
 -#}
 {% macro rudderstack_full_build_slices() -%}
     {%- set plan = {'slices': 1, 'events_per_slice': none, 'rows': none} -%}
-    {%- if target.type != 'duckdb' or not execute or rudderstack_run_window().is_incremental -%}
+    {%- if target.type != 'duckdb' or not execute or rudderstack_sessions.rudderstack_run_window().is_incremental -%}
         {{ return(plan) }}
     {%- endif -%}
     {#- Not ref(): a dependency every unit test of its callers would need a fixture for. Built before them. -#}
-    {%- set arrived = rudderstack_model_relation('int_events_arrived') -%}
+    {%- set arrived = rudderstack_sessions.rudderstack_model_relation('int_events_arrived') -%}
     {%- if arrived is none -%}
         {{ return(plan) }}
     {%- endif -%}
-    {%- set per_slice = rudderstack_events_per_slice() -%}
+    {%- set per_slice = rudderstack_sessions.rudderstack_events_per_slice() -%}
     {%- set rows = run_query('select count(*) from ' ~ arrived).columns[0].values()[0] -%}
     {%- do plan.update({'slices': [1, ((rows + per_slice - 1) // per_slice) | int] | max,
                         'events_per_slice': per_slice, 'rows': rows}) -%}
@@ -63,7 +63,7 @@
     {%- set slices = 1 -%}
     {%- set relation = load_relation(received) if execute else none -%}
     {%- if relation is not none and relation.is_table -%}
-        {%- set plan = rudderstack_full_build_slices() -%}
+        {%- set plan = rudderstack_sessions.rudderstack_full_build_slices() -%}
         {%- set slices = plan.slices -%}
         {%- if slices > 1 -%}
             {{ log(this.identifier ~ ": a full build of " ~ plan.rows ~ " raw rows in " ~ slices
@@ -83,10 +83,10 @@
     was 6.7 to 7.3 GB (whole process), with nothing spilled (bench/results.md).
 -#}
 {% macro rudderstack_events_per_slice() -%}
-    {%- set setting = rudderstack_events_per_slice_setting() -%}
+    {%- set setting = rudderstack_sessions.rudderstack_events_per_slice_setting() -%}
     {%- if setting is none -%}
         {%- set limit = run_query("select current_setting('memory_limit')").columns[0].values()[0] -%}
-        {{ return([1, (rudderstack_bytes(limit) // 600) | int] | max) }}
+        {{ return([1, (rudderstack_sessions.rudderstack_bytes(limit) // 600) | int] | max) }}
     {%- endif -%}
     {{ return(setting) }}
 {%- endmacro %}
@@ -124,7 +124,7 @@
     one slice). The slice size is validated here, as the model compiles.
 -#}
 {% macro rudderstack_actor_slice_condition(actor) -%}
-    {%- do rudderstack_events_per_slice_setting() -%}
+    {%- do rudderstack_sessions.rudderstack_events_per_slice_setting() -%}
     {{ return(adapter.dispatch('rudderstack_actor_slice_condition', 'rudderstack_sessions')(actor)) }}
 {%- endmacro %}
 

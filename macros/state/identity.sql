@@ -20,10 +20,10 @@
 
 {#- The stored rows of state_identity_runs a run replaces: every run of a changed anonymous id. -#}
 {% macro rudderstack_identity_runs_replaced() -%}
-    {%- set window = rudderstack_run_window() -%}
+    {%- set window = rudderstack_sessions.rudderstack_run_window() -%}
     {%- set condition -%}
         exists (
-            select 1 from ({{ rudderstack_identity_changed_anonymous_ids(window.run_number) }}) as changed
+            select 1 from ({{ rudderstack_sessions.rudderstack_identity_changed_anonymous_ids(window.run_number) }}) as changed
             where changed.anonymous_id = stored.anonymous_id
         )
     {%- endset -%}

@@ -10,7 +10,7 @@
         'page_referring_domain', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content',
         'library_name', 'library_version', 'os_name', 'device_type', 'locale', 'received_at', 'loaded_at',
         'last_arrival_at', 'duplicate_row_count',
-    ] + rudderstack_passthrough_columns()) }}
+    ] + rudderstack_sessions.rudderstack_passthrough_columns()) }}
 {%- endmacro %}
 
 
@@ -44,7 +44,7 @@
     own rows too (for Spark's partition rewrites).
 -#}
 {% macro rudderstack_sessions_replaced(cte=none) -%}
-    {%- set window = rudderstack_run_window() -%}
+    {%- set window = rudderstack_sessions.rudderstack_run_window() -%}
     {%- set condition -%}
         (not stored.is_current and stored.written_in_run < {{ window.run_number }})
         {%- if cte %}
