@@ -1,5 +1,5 @@
 {#-
-    Warns (never fails) when a step of var 'funnels' matches no event in fct_events: a
+    Warns (never fails) when a step of var 'rudderstack_funnels' matches no event in fct_events: a
     misspelt event name, or a page path never visited, would otherwise show as a funnel
     that nobody gets past, without a word. One row per such step; one scan of the events
     covers every step (a max per step).

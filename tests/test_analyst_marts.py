@@ -124,7 +124,7 @@ def test_funnels_match_the_reference(engine: str, workspace_factory) -> None:
     @given(funnels=funnel_sets(names, pages))
     def check(funnels: list[dict]) -> None:
         workspace.dbt("build", "--select", "fct_funnel_steps", "fct_funnel_conversion",
-                      "--exclude-resource-type", "unit_test", vars={"rudderstack_schema": raw, "funnels": funnels})
+                      "--exclude-resource-type", "unit_test", vars={"rudderstack_schema": raw, "rudderstack_funnels": funnels})
         expected = reference.funnel_steps(events, sessions, funnels)
         key = ("funnel_name", "entity_id", "step_index")
         actual = {tuple(r[k] for k in key): r for r in rows(workspace, "select * from {schema}.fct_funnel_steps")}

@@ -76,7 +76,7 @@ def test_incremental_runs_equal_a_full_refresh(engine: str, workspace_factory) -
     )
     def example(data, cuts, unreceived_batch, lookback) -> None:
         batches = split_by_arrival(data, cuts, unreceived_batch, dt.timedelta(minutes=lookback / 2))
-        vars = {**PASSTHROUGH, "incremental_lookback_minutes": lookback}
+        vars = {**PASSTHROUGH, "rudderstack_lookback_minutes": lookback}
         for index, batch in enumerate(batches):
             workspace.load_raw(batch, append=index > 0)
             # The workspace is reused across examples: its first build starts from scratch.
@@ -102,14 +102,14 @@ def test_rows_behind_the_lookback_fail_the_run(engine: str, workspace) -> None:
     """A row stamped older than the cutoff but loaded after the last run must not be skipped silently."""
     start = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.timezone.utc)
     workspace.load_raw({"tracks": [_event("e1", start, start, start + dt.timedelta(hours=6))]})
-    workspace.build_on_raw({"incremental_lookback_minutes": 60})
+    workspace.build_on_raw({"rudderstack_lookback_minutes": 60})
     # Loaded now, but its uuid_ts says five hours before the last load: behind a 60-minute lookback.
     straggler = _event("e2", start + dt.timedelta(minutes=10), start, start + dt.timedelta(hours=1))
     workspace.load_raw({"tracks": [straggler]}, append=True)
     with pytest.raises(DbtFailed, match="arrived .* at or before the incremental cutoff"):
-        workspace.build_on_raw({"incremental_lookback_minutes": 60})
+        workspace.build_on_raw({"rudderstack_lookback_minutes": 60})
     # A lookback that reaches it repairs the run: the straggler joins e1's session.
-    workspace.build_on_raw({"incremental_lookback_minutes": 600})
+    workspace.build_on_raw({"rudderstack_lookback_minutes": 600})
     sessions = workspace.query("select event_count from {schema}.fct_sessions")
     assert [s["event_count"] for s in sessions] == [2]
 
@@ -121,14 +121,14 @@ def test_raw_rows_deleted_behind_the_cutoff_fail_the_run(engine: str, workspace)
     start = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.timezone.utc)
     hour = dt.timedelta(hours=1)
     workspace.load_raw({"tracks": [_event("e1", start, start, start), _event("e2", start, start, start + hour)]})
-    workspace.build_on_raw({"incremental_lookback_minutes": 60})
+    workspace.build_on_raw({"rudderstack_lookback_minutes": 60})
     workspace.load_raw({"tracks": [_event("e3", start + 5 * hour, start + 5 * hour, start + 5 * hour)]},
                        append=True)
     workspace.execute("delete from \"{raw}\".tracks where id = 'e1'")
     for lookback in (60, 30):
         with pytest.raises(DbtFailed, match=r"raw minus read: tracks, pages and screens -1\)"):
-            workspace.build_on_raw({"incremental_lookback_minutes": lookback})
-    workspace.build_on_raw({"incremental_lookback_minutes": 60}, "--full-refresh")
+            workspace.build_on_raw({"rudderstack_lookback_minutes": lookback})
+    workspace.build_on_raw({"rudderstack_lookback_minutes": 60}, "--full-refresh")
     events = workspace.query("select event_id from {schema}.fct_events order by event_id")
     assert [e["event_id"] for e in events] == ["e2", "e3"]
 

@@ -17,7 +17,7 @@ from tests.harness import DbtFailed
 
 T = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.timezone.utc)
 MODELS = ("fct_events", "fct_sessions", "state_rejected_rows", "dim_users", "dim_actor_users")
-NO_LOOKBACK = {"incremental_lookback_minutes": 0}
+NO_LOOKBACK = {"rudderstack_lookback_minutes": 0}
 
 
 def minutes(value: float) -> dt.timedelta:
@@ -117,7 +117,7 @@ def test_a_run_stopped_before_state_sessions_is_repaired_by_the_next(engine: str
     workspace.load_raw(load(1), append=True)
     with pytest.raises(DbtFailed, match="must rebuild every sessionization model together"):
         workspace.build_on_raw(NO_LOOKBACK, "--exclude", "state_sessions+")
-    workspace.build_on_raw({**NO_LOOKBACK, "incremental_allow_partial_runs": True}, "--exclude", "state_sessions+")
+    workspace.build_on_raw({**NO_LOOKBACK, "rudderstack_allow_partial_runs": True}, "--exclude", "state_sessions+")
     workspace.build_on_raw(NO_LOOKBACK)
     resumed = snapshot(workspace, MODELS)
     workspace.build_on_raw(NO_LOOKBACK, "--full-refresh")

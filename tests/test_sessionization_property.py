@@ -64,7 +64,7 @@ def test_a_full_build_in_slices_of_actors_matches_the_reference(engine: str, wor
         workspace.load_raw(data)
         expected = sessionize(data)
         per_slice = max(1, len(expected.events) // 5)
-        result = workspace.build_on_raw({"state_events_per_slice": per_slice}, "--full-refresh")
+        result = workspace.build_on_raw({"rudderstack_state_events_per_slice": per_slice}, "--full-refresh")
         slices = re.findall(r"state_events: a full build of \d+ raw rows in (\d+) slices of actors", result.stdout)
         assert slices and int(slices[0]) >= 5, f"no full build in slices:\n{result.stdout[-3000:]}"
         # The slices the post-hook appended hold some events, and slice 0 the others.
@@ -76,7 +76,7 @@ def test_a_full_build_in_slices_of_actors_matches_the_reference(engine: str, wor
         assert_conserved(workspace, expected.raw_row_count)
 
         sliced = snapshot(workspace)
-        workspace.build_on_raw({"state_events_per_slice": per_slice})
+        workspace.build_on_raw({"rudderstack_state_events_per_slice": per_slice})
         assert received_kind(workspace) == "VIEW"  # an incremental run takes one slice
         assert_same_tables(snapshot(workspace), sliced, "an incremental run with nothing new, after a full build in slices")
 

@@ -79,21 +79,21 @@ INVALID_VARS = [
     ({"session_engagement": {"min_views": 0}}, "'min_views' must be a positive number"),
     ({"session_engagement": {"min_duration": 10}}, "unknown keys min_duration"),
     ({"session_engagement": {"events": "Signed Up"}}, "'events' must be a list of event names"),
-    ({"funnels": [{"name": "f", "scope": "session", "steps": []}]}, "'steps' must be a list of at least one step"),
-    ({"funnels": [{"name": "f", "scope": "session"}]}, "'steps' must be a list of at least one step"),
-    ({"funnels": [{"name": "f", "scope": "session", "steps": ["A"]},
+    ({"rudderstack_funnels": [{"name": "f", "scope": "session", "steps": []}]}, "'steps' must be a list of at least one step"),
+    ({"rudderstack_funnels": [{"name": "f", "scope": "session"}]}, "'steps' must be a list of at least one step"),
+    ({"rudderstack_funnels": [{"name": "f", "scope": "session", "steps": ["A"]},
                   {"name": "f", "scope": "user", "steps": ["B"]}]}, "the name is used twice"),
-    ({"funnels": [{"name": "f", "scope": "account", "steps": ["A"]}]}, "'scope' must be 'session' or 'user'"),
-    ({"funnels": [{"name": "f", "scope": "user", "steps": ["A", "B"], "conversion_window_minutes": 0}]},
+    ({"rudderstack_funnels": [{"name": "f", "scope": "account", "steps": ["A"]}]}, "'scope' must be 'session' or 'user'"),
+    ({"rudderstack_funnels": [{"name": "f", "scope": "user", "steps": ["A", "B"], "conversion_window_minutes": 0}]},
      "'conversion_window_minutes' must be a positive number"),
-    ({"funnels": [{"name": "f", "scope": "user", "steps": ["A", "B"], "conversion_window_minutes": "1h"}]},
+    ({"rudderstack_funnels": [{"name": "f", "scope": "user", "steps": ["A", "B"], "conversion_window_minutes": "1h"}]},
      "'conversion_window_minutes' must be a positive number"),
-    ({"funnels": [{"name": "f", "scope": "user", "steps": ["A", {"page": "/x"}]}]}, "step 2 must be an event name"),
-    ({"funnels": [{"scope": "user", "steps": ["A"]}]}, "'name' must be a non-empty text"),
-    ({"funnels": {"name": "f", "scope": "user", "steps": ["A"]}}, "must be a list of funnels"),
-    ({"state_events_per_slice": 0}, "must be a whole number of events, at least 1"),
-    ({"state_events_per_slice": 2.5}, "must be a whole number of events, at least 1"),
-    ({"state_events_per_slice": "10M"}, "must be a whole number of events, at least 1"),
+    ({"rudderstack_funnels": [{"name": "f", "scope": "user", "steps": ["A", {"page": "/x"}]}]}, "step 2 must be an event name"),
+    ({"rudderstack_funnels": [{"scope": "user", "steps": ["A"]}]}, "'name' must be a non-empty text"),
+    ({"rudderstack_funnels": {"name": "f", "scope": "user", "steps": ["A"]}}, "must be a list of funnels"),
+    ({"rudderstack_state_events_per_slice": 0}, "must be a whole number of events, at least 1"),
+    ({"rudderstack_state_events_per_slice": 2.5}, "must be a whole number of events, at least 1"),
+    ({"rudderstack_state_events_per_slice": "10M"}, "must be a whole number of events, at least 1"),
 ]
 
 
@@ -114,7 +114,7 @@ def test_a_funnel_step_that_matches_no_event_warns(engine: str, workspace) -> No
     at = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
     workspace.load_raw({"tracks": [{"id": f"t{i}", "anonymous_id": "a", "timestamp": at, "received_at": at,
                                     "channel": "web", "event_text": "Product Viewed"} for i in range(2)]})
-    result = workspace.build_on_raw({"funnels": [
+    result = workspace.build_on_raw({"rudderstack_funnels": [
         {"name": "checkout", "scope": "session", "steps": ["Product Viewed", "Order Complted"]}]})
     output = result.stdout
     warning = output.split("Warning in test funnel_steps_match_events", 1)
@@ -135,3 +135,18 @@ def test_a_misspelt_var_fails_and_every_project_var_is_known(workspace_factory) 
     every = {**project_vars, "rudderstack_on_config_change": "fail"}
     result = workspace.dbt("compile", vars=every, check=False)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+
+
+@pytest.mark.parametrize(("old", "replacement"), [
+    ("funnels", "var rudderstack_funnels"),
+    ("incremental_lookback_minutes", "var rudderstack_lookback_minutes"),
+    ("spark_file_format", "the model config file_format"),
+])
+def test_a_renamed_var_fails_naming_its_replacement(workspace_factory, old, replacement) -> None:
+    """Names that could collide with another package's took a prefix: the old name is
+    refused with the new one, never silently ignored (the default would apply)."""
+    workspace = workspace_factory("duckdb", f"renamed_{old}")
+    result = workspace.dbt("compile", vars={old: []}, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-2000:]
+    assert f"var '{old}' was renamed: use {replacement}" in output, output[-3000:]

@@ -24,13 +24,19 @@
 {%- endmacro %}
 
 
-{#- var spark_file_format: parquet (default), delta or iceberg. -#}
+{#-
+    Spark: the table format, dbt's model config file_format: parquet (this project's
+    default, dbt_project.yml), delta or iceberg. A model config rather than a var: dbt
+    renders dbt_project.yml's configs before any var a project sets, so a var there would
+    reach the tables only from the command line.
+-#}
 {% macro rudderstack_spark_file_format() -%}
-    {%- set file_format = var('spark_file_format', 'parquet') -%}
+    {%- set file_format = config.get('file_format', 'parquet') -%}
     {%- if file_format not in ['parquet', 'delta', 'iceberg'] -%}
         {{ exceptions.raise_compiler_error(
-            "var 'spark_file_format' must be parquet, delta or iceberg, got '" ~ file_format
-            ~ "'. Example: --vars '{spark_file_format: delta}'"
+            "the model config file_format must be parquet, delta or iceberg for rudderstack_sessions, got '"
+            ~ file_format ~ "'. Set it in your dbt_project.yml, for example: "
+            ~ "models: {rudderstack_sessions: {+file_format: delta}}"
         ) }}
     {%- endif -%}
     {{ return(file_format) }}

@@ -1,5 +1,5 @@
 {#-
-    var('funnels'), validated at compile time: a list of funnels, each
+    var('rudderstack_funnels'), validated at compile time: a list of funnels, each
         name:                       unique, non-empty
         scope:                      'session' or 'user' (the stitched user, else the actor)
         steps:                      ordered, at least one; each an event name (as in
@@ -10,19 +10,19 @@
     Returns the funnels with each step normalised to {name, conditions: {column: value}}.
 -#}
 {% macro rudderstack_funnels() -%}
-    {%- set value = var('funnels') -%}
-    {%- set example = "--vars '{funnels: [{name: checkout, scope: session, steps: [Product Viewed, Order Completed],"
+    {%- set value = var('rudderstack_funnels') -%}
+    {%- set example = "--vars '{rudderstack_funnels: [{name: checkout, scope: session, steps: [Product Viewed, Order Completed],"
         ~ " conversion_window_minutes: 60}]}'" -%}
     {%- set step_keys = ['event_name', 'event_type', 'page_path'] -%}
     {%- if value is none -%}{{ return([]) }}{%- endif -%}
     {%- if value is string or value is mapping or value is not iterable -%}
         {{ exceptions.raise_compiler_error(
-            "var 'funnels' must be a list of funnels, got '" ~ value ~ "'. Example of a valid value: " ~ example) }}
+            "var 'rudderstack_funnels' must be a list of funnels, got '" ~ value ~ "'. Example of a valid value: " ~ example) }}
     {%- endif -%}
     {%- set funnels = [] -%}
     {%- set names = [] -%}
     {%- for funnel in value -%}
-        {%- set where = "var 'funnels', funnel " ~ loop.index -%}
+        {%- set where = "var 'rudderstack_funnels', funnel " ~ loop.index -%}
         {%- if funnel is not mapping -%}
             {{ exceptions.raise_compiler_error(where ~ ": each funnel must be a mapping, got '" ~ funnel
                 ~ "'. Example of a valid value: " ~ example) }}
@@ -37,7 +37,7 @@
             {{ exceptions.raise_compiler_error(where ~ ": 'name' must be a non-empty text, got '" ~ name
                 ~ "'. Example of a valid value: " ~ example) }}
         {%- endif -%}
-        {%- set where = "var 'funnels', funnel '" ~ name ~ "'" -%}
+        {%- set where = "var 'rudderstack_funnels', funnel '" ~ name ~ "'" -%}
         {%- if name in names -%}
             {{ exceptions.raise_compiler_error(where ~ ": the name is used twice; funnel names must be unique."
                 ~ " Example of a valid value: " ~ example) }}

@@ -4,7 +4,7 @@
     An incremental run reads the raw rows that arrived after its cutoff. Rows behind the
     cutoff are never read again, so they must be the rows the stored state accounts
     for: a row loaded after an earlier run but stamped with an arrival time before this
-    cutoff (further back than incremental_lookback_minutes reaches) would be missed,
+    cutoff (further back than rudderstack_lookback_minutes reaches) would be missed,
     and a row deleted behind the cutoff would still be counted.
 
     Checked once the run has written its state and before it is committed (state_runs):
@@ -95,7 +95,7 @@
                 "The raw RudderStack rows that arrived (uuid_ts, else received_at) at or before the incremental cutoff "
                 ~ cutoff ~ " are not the rows this project read from them (raw minus read: "
                 ~ problems | join(', ') ~ "). More raw rows: they were loaded after an earlier run but stamped before"
-                ~ " the cutoff, further back than the lookback (var incremental_lookback_minutes = "
+                ~ " the cutoff, further back than the lookback (var rudderstack_lookback_minutes = "
                 ~ lookback ~ ") reaches; raise it to cover your loader's delay, then run again:"
                 ~ " this run is not committed, so the next one reads its window again. Fewer raw rows: raw rows"
                 ~ " were deleted or rewritten behind the cutoff. Either way an incremental run would be silently"

@@ -182,22 +182,22 @@
         and node.name in rudderstack_sessions.rudderstack_run_models() and node.unique_id not in selected -%}
         {%- do missing.append(node.name) -%}
     {%- endfor -%}
-    {%- if missing and selected and not var('incremental_allow_partial_runs', false) -%}
+    {%- if missing and selected and not var('rudderstack_allow_partial_runs', false) -%}
         {{ exceptions.raise_compiler_error(
             "An incremental run must rebuild every sessionization model together; this selection leaves out "
             ~ missing | sort | join(', ') ~ ". Select them all, for example: dbt build --selector rudderstack_sessions"
-            ~ " (or, to debug, --vars '{incremental_allow_partial_runs: true}')"
+            ~ " (or, to debug, --vars '{rudderstack_allow_partial_runs: true}')"
         ) }}
     {%- endif -%}
 {%- endmacro %}
 
 
 {% macro rudderstack_lookback_minutes() -%}
-    {%- set value = var('incremental_lookback_minutes') -%}
+    {%- set value = var('rudderstack_lookback_minutes') -%}
     {%- if value is boolean or value is not number or value < 0 -%}
         {{ exceptions.raise_compiler_error(
-            "var 'incremental_lookback_minutes' must be a number of minutes, 0 or more, got '" ~ value
-            ~ "'. Example: --vars '{incremental_lookback_minutes: 180}'"
+            "var 'rudderstack_lookback_minutes' must be a number of minutes, 0 or more, got '" ~ value
+            ~ "'. Example: --vars '{rudderstack_lookback_minutes: 180}'"
         ) }}
     {%- endif -%}
     {{ return(value) }}

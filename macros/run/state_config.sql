@@ -6,7 +6,7 @@
     state_runs keeps it with each run; int_run_window compares the stored mapping with
     this run's before anything is written.
     Vars that shape no stored row are left out: funnels (their marts are rebuilt every
-    run), incremental_lookback_minutes, incremental_allow_partial_runs.
+    run), rudderstack_lookback_minutes, rudderstack_allow_partial_runs.
 -#}
 {% macro rudderstack_state_settings() -%}
     {%- set channel_groups = [] -%}
@@ -46,6 +46,9 @@
                 {%- do changes.append("the stored state was written by another version of this project") -%}
             {%- elif key == 'channel_groups seed' -%}
                 {%- do changes.append("seed channel_groups changed") -%}
+            {%- elif key == 'spark_file_format' -%}
+                {%- do changes.append("the model config file_format was " ~ tojson(before) ~ ", is now "
+                    ~ tojson(after)) -%}
             {%- elif key == 'rudderstack_tables' -%}
                 {%- do changes.append("the raw tables moved (vars rudderstack_database, rudderstack_schema,"
                     ~ " rudderstack_*_table) from " ~ tojson(before, sort_keys=true) ~ " to "

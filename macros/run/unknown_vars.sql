@@ -6,10 +6,26 @@
     {{ return([
         'rudderstack_database', 'rudderstack_schema', 'rudderstack_tracks_table', 'rudderstack_pages_table',
         'rudderstack_screens_table', 'rudderstack_identifies_table', 'event_passthrough_columns',
-        'sessionization_cohort', 'incremental_lookback_minutes', 'incremental_allow_partial_runs',
-        'session_timeout_minutes', 'session_engagement', 'state_events_per_slice', 'spark_file_format',
-        'funnels', 'rudderstack_on_config_change',
+        'sessionization_cohort', 'rudderstack_lookback_minutes', 'rudderstack_allow_partial_runs',
+        'session_timeout_minutes', 'session_engagement', 'rudderstack_state_events_per_slice',
+        'rudderstack_funnels', 'rudderstack_on_config_change',
     ]) }}
+{%- endmacro %}
+
+
+{#-
+    Vars of earlier commits, and what replaced them (CHANGELOG.md, "Upgrading"): names that
+    could collide with another package's took the prefix rudderstack_.
+-#}
+{% macro rudderstack_renamed_vars() -%}
+    {{ return({
+        'funnels': 'var rudderstack_funnels',
+        'incremental_lookback_minutes': 'var rudderstack_lookback_minutes',
+        'incremental_allow_partial_runs': 'var rudderstack_allow_partial_runs',
+        'state_events_per_slice': 'var rudderstack_state_events_per_slice',
+        'spark_file_format': "the model config file_format, set in dbt_project.yml"
+            ~ " (models: {rudderstack_sessions: {+file_format: delta}})",
+    }) }}
 {%- endmacro %}
 
 
@@ -25,6 +41,13 @@
         {{ return('') }}
     {%- endif -%}
     {%- set known = rudderstack_sessions.rudderstack_var_names() -%}
+    {%- set renamed = rudderstack_sessions.rudderstack_renamed_vars() -%}
+    {%- for name in given.keys() if name in renamed -%}
+        {{ exceptions.raise_compiler_error(
+            "var '" ~ name ~ "' was renamed: use " ~ renamed[name]
+            ~ " (CHANGELOG.md, Upgrading). Nothing was written."
+        ) }}
+    {%- endfor -%}
     {%- for name in given.keys() if name not in known -%}
         {#- The names it is part of (or that are part of it), else those that start the same. -#}
         {%- set near = [] -%}

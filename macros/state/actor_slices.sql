@@ -68,7 +68,7 @@
         {%- if slices > 1 -%}
             {{ log(this.identifier ~ ": a full build of " ~ plan.rows ~ " raw rows in " ~ slices
                 ~ " slices of actors (one per " ~ plan.events_per_slice
-                ~ " raw rows: var state_events_per_slice)", info=true) }}
+                ~ " raw rows: var rudderstack_state_events_per_slice)", info=true) }}
         {%- endif -%}
     {%- endif -%}
     set variable rudderstack_actor_slices = {{ slices }};
@@ -77,7 +77,7 @@
 
 
 {#-
-    How many events one slice holds: var state_events_per_slice, or by default one per
+    How many events one slice holds: var rudderstack_state_events_per_slice, or by default one per
     600 bytes of DuckDB's memory limit (13.2M at the profile's 8GB, which reads back as
     7.4 GiB). At 10M events and 8GB, a full build held them all in memory: its peak RSS
     was 6.7 to 7.3 GB (whole process), with nothing spilled (bench/results.md).
@@ -92,13 +92,13 @@
 {%- endmacro %}
 
 
-{#- Var state_events_per_slice, validated: a whole number of events, at least 1, or none. -#}
+{#- Var rudderstack_state_events_per_slice, validated: a whole number of events, at least 1, or none. -#}
 {% macro rudderstack_events_per_slice_setting() -%}
-    {%- set setting = var('state_events_per_slice', none) -%}
+    {%- set setting = var('rudderstack_state_events_per_slice', none) -%}
     {%- if setting is not none and (setting is not number or setting is boolean or setting < 1
         or setting != setting | int) -%}
         {{ exceptions.raise_compiler_error(
-            "var 'state_events_per_slice' must be a whole number of events, at least 1, or null (derived"
+            "var 'rudderstack_state_events_per_slice' must be a whole number of events, at least 1, or null (derived"
             ~ " from DuckDB's memory_limit), got '" ~ setting ~ "'. Example of a valid value: 5000000") }}
     {%- endif -%}
     {{ return(none if setting is none else setting | int) }}
@@ -112,8 +112,8 @@
                      'KiB': 1024, 'MiB': 1024 ** 2, 'GiB': 1024 ** 3, 'TiB': 1024 ** 4} -%}
     {%- if parts | length != 2 or parts[1] not in units -%}
         {{ exceptions.raise_compiler_error("DuckDB's memory_limit reads back as '" ~ text ~ "', a size this"
-            ~ " project cannot read: set var state_events_per_slice, for example --vars"
-            ~ " '{state_events_per_slice: 10000000}'") }}
+            ~ " project cannot read: set var rudderstack_state_events_per_slice, for example --vars"
+            ~ " '{rudderstack_state_events_per_slice: 10000000}'") }}
     {%- endif -%}
     {{ return((parts[0] | float) * units[parts[1]]) }}
 {%- endmacro %}

@@ -13,7 +13,7 @@ with steps as (
 
 funnel_step_names as (
 
-    {#- Every configured step, from var 'funnels'. #}
+    {#- Every configured step, from var 'rudderstack_funnels'. #}
     {%- for funnel in funnels %}
     {%- set funnel_loop = loop %}
     {%- for step in funnel.steps %}

@@ -1,6 +1,6 @@
 {#-
     One row per funnel x entity x step reached (README, "Funnels"), for every funnel in var
-    'funnels' (rudderstack_funnels). Per entity (a session, or a user: the session's
+    'rudderstack_funnels' (macro rudderstack_funnels). Per entity (a session, or a user: the session's
     stitched user, else its actor), one attempt: step 1 is the entity's first matching
     event; step k the first matching event strictly after step k-1 in (event_at,
     event_id) order and, with a window, at most conversion_window_minutes after step 1.

@@ -6,7 +6,7 @@
     other state model is, and only after the missed-rows check passed
     (rudderstack_checked_row_counts). Its last row is what the next run starts from
     (int_run_window): the watermark (the latest arrival the run read, so the next cutoff
-    is that minus var incremental_lookback_minutes), the settings that shaped the
+    is that minus var rudderstack_lookback_minutes), the settings that shaped the
     stored rows, and the counts the next run's missed-rows check starts from. A run that stops before this row is written leaves the previous one in
     place, and the next run reads the same window again.
 -#}
