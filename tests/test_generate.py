@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from tests.compare import assert_same_tables, snapshot
 from tests.harness import DBT, PROJECT_DIR
 
 from tools.generate import DuckDBWriter, FileWriter, Knobs, generate
@@ -78,3 +79,39 @@ def test_generated_data_builds_where_the_readme_says(workspace_factory) -> None:
     with duckdb.connect(str(workspace.directory / "rudderstack_sessions.duckdb"), read_only=True) as connection:
         [[events]] = connection.execute("select count(*) from main.fct_events").fetchall()
     assert events > 1000
+
+
+def test_an_appended_day_has_ids_of_its_own_and_builds_incrementally(workspace_factory) -> None:
+    """README, Generating data: --append adds the next day (the same actors coming back, no
+    id of an earlier day reused), and the incremental build that absorbs it ends where a
+    full refresh of the same rows would."""
+    workspace = workspace_factory("duckdb", "generated_append")
+    generate_args = ["--database", str(workspace.duckdb_path), "--schema", workspace.raw_schema, "--quiet"]
+
+    def generated(*args: str) -> None:
+        subprocess.run([sys.executable, "-m", "tools.generate", *args, *generate_args], cwd=PROJECT_DIR, check=True)
+
+    def activity(where: str = "true") -> list[tuple]:
+        """(id, anonymous_id, day) of the activity rows matching `where`."""
+        with duckdb.connect(str(workspace.duckdb_path), read_only=True) as connection:
+            return connection.execute(" union all ".join(
+                f'select id, anonymous_id, cast("timestamp" as date) from "{workspace.raw_schema}".{table}'
+                f" where {where}" for table in ("tracks", "pages", "screens"))).fetchall()
+
+    generated("--events", "2000", "--days", "2", "--seed", "9")
+    first = activity()
+    last_day = max(day for _, _, day in first if day is not None)
+    workspace.build_on_raw()
+    generated("--events", "1000", "--days", "1", "--seed", "9", "--append")
+    appended = activity(f"cast(\"timestamp\" as date) > date '{last_day}'")
+    assert len(appended) > 500, "the appended day holds events"
+    assert not {i for i, _, _ in appended} & {i for i, _, _ in first}, "an appended row reuses an earlier id"
+    returning = {a for _, a, _ in appended if a} & {a for _, a, _ in first if a}
+    assert len(returning) > 10, "the people of the first days come back"
+
+    workspace.build_on_raw()
+    [run] = workspace.query("select is_incremental from {internal}.state_runs order by run_number desc limit 1")
+    assert run["is_incremental"] is True
+    incremental = snapshot(workspace)
+    workspace.build_on_raw(None, "--full-refresh")
+    assert_same_tables(incremental, snapshot(workspace), "an appended day, incrementally vs --full-refresh")

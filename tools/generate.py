@@ -12,11 +12,16 @@ received_at.
 Generation is vectorised SQL in DuckDB, in chunks of actors, so 100 million events run
 in bounded memory; the same --seed gives the same rows whatever the chunking and target.
 
+--append adds days to a schema generated before (duckdb, postgres): from the day after
+its last event, the same actors coming back, with ids of their own, as a new day of
+loads; then an incremental `dbt build` absorbs them.
+
 Examples:
     python -m tools.generate --events 1000000     # into the duckdb target's database, schema rudderstack_raw
     python -m tools.generate --events 100000 --target postgres --schema rudderstack_raw
     python -m tools.generate --events 10000000 --days 31 --target parquet --path data/raw
     python -m tools.generate --events 3000 --days 7 --target csv --path seeds/rudderstack_demo
+    python -m tools.generate --events 1000000 --days 1 --append   # one more day into rudderstack_raw
 """
 
 from __future__ import annotations
@@ -54,6 +59,9 @@ class Knobs:
     invalid_rate: float = 0.0005
     edge_cases: bool = True
     seed: int = 42
+    # Rows appended to an earlier generation (--append): a label, the first day's date,
+    # mixed into every id and every draw but the actors' own (who they are, their platform).
+    batch: str = ""
 
     @property
     def actor_count(self) -> int:
@@ -64,8 +72,14 @@ class Knobs:
         return max(1.0, self.events / (self.actor_count * EVENTS_PER_SESSION))
 
 
+# Draws that describe an actor, the same in every appended batch: the same people come back.
+ACTOR_SALTS = {"platform", "sessionless", "identified", "user_type", "os", "ios", "locale", "js", "skew"}
+
+
 def rnd(knobs: Knobs, salt: str, *keys: str) -> str:
-    """SQL for a uniform draw in [0, 1), fixed by the seed, the salt and the keys."""
+    """SQL for a uniform draw in [0, 1), fixed by the seed, the salt, the batch and the keys."""
+    if knobs.batch and salt not in ACTOR_SALTS:
+        salt = f"{salt}@{knobs.batch}"
     return f"((hash({knobs.seed}, '{salt}', {', '.join(keys)}) % 1000003) / 1000003.0)"
 
 
@@ -146,7 +160,8 @@ def events_sql(knobs: Knobs, first_actor: int, last_actor: int) -> str:
             gapped.*,
             session_at + to_microseconds(cast(1000000 * sum(gap_seconds) over (
                 partition by actor_n, session_n order by event_n) as bigint)) as event_at,
-            md5('{knobs.seed}-event-' || actor_n || '-' || session_n || '-' || event_n) as event_hash,
+            md5('{knobs.seed}{'@' + knobs.batch if knobs.batch else ''}-event-' || actor_n || '-' || session_n
+                || '-' || event_n) as event_hash,
             {rnd(knobs, 'kind', 'actor_n', 'session_n', 'event_n')} as kind_draw,
             {rnd(knobs, 'latency', 'actor_n', 'session_n', 'event_n')} as latency_draw
         from gapped
@@ -441,7 +456,8 @@ def generate(knobs: Knobs, writer: Writer, events_per_chunk: int = 2_000_000, qu
         connection.execute("set TimeZone = 'UTC'")
         for done, (first, last) in enumerate(spans, start=1):
             connection.execute(f"create or replace temp table chunk_events as {events_sql(knobs, first, last)}")
-            parts = chunk_sql(knobs, with_edge_cases=knobs.edge_cases and first == 0)
+            # The boundary events are on a fixed day: once, in the first generation.
+            parts = chunk_sql(knobs, with_edge_cases=knobs.edge_cases and first == 0 and not knobs.batch)
             connection.execute(f"create or replace temp table chunk_activity as {parts['activity']}")
             connection.execute(f"create or replace temp table chunk_identifies as {parts['identifies']}")
             written = 0
@@ -469,21 +485,29 @@ class Writer:
 
 
 class DuckDBWriter(Writer):
-    def __init__(self, database: Path, schema: str) -> None:
-        self.database, self.schema = database, schema
+    def __init__(self, database: Path, schema: str, append: bool = False) -> None:
+        self.database, self.schema, self.append = database, schema, append
         self.attached = False
+
+    def last_event_day(self) -> dt.date | None:
+        """The day of the latest event in the schema's activity tables; None without them."""
+        if not self.database.exists():
+            return None
+        with duckdb.connect(str(self.database), read_only=True) as connection:
+            return _last_event_day(connection.execute, self.schema)
 
     def write(self, connection: duckdb.DuckDBPyConnection, table: str, sql: str, chunk: int) -> int:
         if not self.attached:
             connection.execute(f"attach '{self.database}' as target")
-            connection.execute(f'drop schema if exists target."{self.schema}" cascade')
-            connection.execute(f'create schema target."{self.schema}"')
+            if not self.append:
+                connection.execute(f'drop schema if exists target."{self.schema}" cascade')
+                connection.execute(f'create schema target."{self.schema}"')
             self.attached = True
         target = f'target."{self.schema}"."{table}"'
-        if chunk == 0:
+        if chunk == 0 and not self.append:
             connection.execute(f"create table {target} as {sql}")
         else:
-            connection.execute(f"insert into {target} {sql}")
+            connection.execute(f"insert into {target} by name {sql}")
         return connection.execute(f"select count(*) from ({sql})").fetchone()[0]
 
     def close(self) -> None:
@@ -526,18 +550,28 @@ class FileWriter(Writer):
 class PostgresWriter(Writer):
     """Bulk COPY of each chunk's CSV export into PostgreSQL (connection from DBT_POSTGRES_*)."""
 
-    def __init__(self, connection_kwargs: dict[str, Any], schema: str) -> None:
+    def __init__(self, connection_kwargs: dict[str, Any], schema: str, append: bool = False) -> None:
         import psycopg2
 
         self.connection = psycopg2.connect(**connection_kwargs)
         self.schema = schema
         self.tmp = tempfile.TemporaryDirectory()
+        if append:
+            return
         with self.connection, self.connection.cursor() as cursor:
             cursor.execute(f'drop schema if exists "{schema}" cascade')
             cursor.execute(f'create schema "{schema}"')
             for table, columns in TABLES.items():
                 body = ", ".join(f'"{name}" {sql_type}' for name, sql_type in columns)
                 cursor.execute(f'create table "{schema}"."{table}" ({body})')
+
+    def last_event_day(self) -> dt.date | None:
+        """The day of the latest event in the schema's activity tables; None without them."""
+        with self.connection, self.connection.cursor() as cursor:
+            def run(sql: str) -> Any:
+                cursor.execute(sql)
+                return cursor
+            return _last_event_day(run, self.schema)
 
     def write(self, connection: duckdb.DuckDBPyConnection, table: str, sql: str, chunk: int) -> int:
         target = Path(self.tmp.name) / f"{table}.csv"
@@ -556,6 +590,19 @@ class PostgresWriter(Writer):
                 cursor.execute(f'analyze "{self.schema}"."{table}"')  # as autovacuum would, soon after a load
         self.connection.close()
         self.tmp.cleanup()
+
+
+def _last_event_day(run: Any, schema: str) -> dt.date | None:
+    """max(timestamp) over the activity tables of `schema` that exist, as a UTC day."""
+    found = run(f"select table_name from information_schema.tables where table_schema = '{schema}'"
+                " and table_catalog = current_database() and table_name in ('tracks', 'pages', 'screens')").fetchall()
+    if not found:
+        return None
+    union = " union all ".join(f'select max("timestamp") as latest_at from "{schema}"."{name}"' for (name,) in found)
+    [(latest,)] = run(f"select max(latest_at) from ({union}) as latest").fetchall()
+    if latest is None:
+        return None
+    return (latest.astimezone(dt.timezone.utc) if latest.tzinfo else latest).date()
 
 
 def postgres_kwargs_from_env() -> dict[str, Any]:
@@ -579,8 +626,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     defaults = Knobs()
     parser.add_argument("--events", type=int, default=defaults.events, help="approximate events (default: %(default)s)")
     parser.add_argument("--days", type=int, default=defaults.days, help="days of activity (default: %(default)s)")
-    parser.add_argument("--start", type=dt.date.fromisoformat, default=defaults.start,
-                        help="first day, YYYY-MM-DD (default: %(default)s)")
+    parser.add_argument("--start", type=dt.date.fromisoformat, default=None,
+                        help=f"first day, YYYY-MM-DD (default: {defaults.start}; with --append, the day after"
+                             " the schema's last event)")
     parser.add_argument("--actors", type=int, default=None, help="actors (default: events / 30)")
     parser.add_argument("--web-share", type=float, default=defaults.web_share,
                         help="share of actors on the web SDK (default: %(default)s)")
@@ -610,25 +658,44 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="parquet, csv: the output directory (default: %(default)s)")
     parser.add_argument("--chunk-events", type=int, default=2_000_000,
                         help="events generated per chunk; bounds memory (default: %(default)s)")
+    parser.add_argument("--append", action="store_true",
+                        help="duckdb, postgres: add --days days of events to the schema instead of recreating it")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.append and args.target not in ("duckdb", "postgres"):
+        parser.error(f"--append adds rows to a database schema: --target duckdb or postgres, not {args.target}")
+    args.error = parser.error
+    return args
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    knobs = Knobs(
-        events=args.events, days=args.days, start=args.start, actors=args.actors, web_share=args.web_share,
-        mobile_share=args.mobile_share, sessionless_web_share=args.sessionless_web_share,
-        duplicate_rate=args.duplicate_rate, late_rate=args.late_rate, invalid_rate=args.invalid_rate,
-        edge_cases=not args.no_edge_cases, seed=args.seed,
-    )
-    writer: Writer
+    writer: DuckDBWriter | PostgresWriter | FileWriter
     if args.target == "duckdb":
-        writer = DuckDBWriter(args.database, args.schema)
+        writer = DuckDBWriter(args.database, args.schema, args.append)
     elif args.target == "postgres":
-        writer = PostgresWriter(postgres_kwargs_from_env(), args.schema)
+        writer = PostgresWriter(postgres_kwargs_from_env(), args.schema, args.append)
     else:
         writer = FileWriter(args.path, args.target)
+    start, batch = args.start or Knobs.start, ""
+    if args.append:
+        assert not isinstance(writer, FileWriter)
+        last = writer.last_event_day()
+        where = f"schema {args.schema}" + (f" of {args.database}" if args.target == "duckdb" else "")
+        if last is None:
+            args.error(f"--append: {where} holds no generated events; generate them first, without --append:"
+                       f" python -m tools.generate --target {args.target} --schema {args.schema}")
+        if args.start is not None and args.start <= last:
+            args.error(f"--append: {where} already holds events up to {last}; --start must come after it"
+                       " (leave it out for the next day)")
+        start = args.start or last + dt.timedelta(days=1)
+        batch = start.isoformat()
+    knobs = Knobs(
+        events=args.events, days=args.days, start=start, actors=args.actors, web_share=args.web_share,
+        mobile_share=args.mobile_share, sessionless_web_share=args.sessionless_web_share,
+        duplicate_rate=args.duplicate_rate, late_rate=args.late_rate, invalid_rate=args.invalid_rate,
+        edge_cases=not args.no_edge_cases, seed=args.seed, batch=batch,
+    )
     counts = generate(knobs, writer, args.chunk_events, args.quiet)
     print(", ".join(f"{table} {count:,}" for table, count in counts.items()))
 
