@@ -1,5 +1,6 @@
 {#-
     dbt run-operation rudderstack_create_raw_indexes [--args '{schema: NAME}']
+    (every source's tables, rudderstack_sources; with `schema`, that schema's only)
 
     PostgreSQL: the indexes on the raw RudderStack tables that let an incremental run read
     only its window (docs/sessionization.md, "The run window") and find the earlier
@@ -22,10 +23,15 @@
         {{ return('') }}
     {%- endif -%}
     {%- set created = [] -%}
+    {%- set relations = [] -%}
     {%- for table_key in ['tracks', 'pages', 'screens', 'identifies'] -%}
-        {%- set declared = source('rudderstack', table_key) -%}
-        {%- set relation = api.Relation.create(
-            database=declared.database, schema=schema or declared.schema, identifier=declared.identifier) -%}
+        {%- for name, declared in rudderstack_sessions.rudderstack_source_relations(table_key)
+            if schema is none or loop.first -%}
+            {%- do relations.append(api.Relation.create(
+                database=declared.database, schema=schema or declared.schema, identifier=declared.identifier)) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- for relation in relations -%}
         {%- set existing = rudderstack_sessions.rudderstack_existing_columns(relation) -%}
         {%- if existing is none -%}
             {{ log("rudderstack_create_raw_indexes: no table " ~ relation ~ ", skipped", info=true) }}

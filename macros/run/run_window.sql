@@ -225,42 +225,49 @@
       raw rows as deleted);
     - a passthrough column that no event table holds would be NULL on every event: warn,
       naming it (it may be a trait the SDKs have not sent yet).
-    The demo seeds (rudderstack_schema null) are the project's own and load in the same build.
+    Every source (rudderstack_sources) is checked: one that holds no event table is a mistake.
+    The demo seeds (no source set) are the project's own and load in the same build.
 -#}
 {% macro rudderstack_check_raw_tables() -%}
-    {%- if var('rudderstack_schema') is none -%}
+    {%- if var('rudderstack_schema', none) is none and var('rudderstack_sources', none) is none -%}
         {{ return('') }}
     {%- endif -%}
     {%- set passthrough = rudderstack_sessions.rudderstack_passthrough_columns() -%}
-    {%- set looked_for, found, held = [], [], [] -%}
-    {%- for table_key in ['tracks', 'pages', 'screens'] -%}
-        {%- set declared = source('rudderstack', table_key) -%}
-        {%- do looked_for.append(declared.identifier) -%}
-        {%- if passthrough -%}
-            {%- set existing = rudderstack_sessions.rudderstack_existing_columns(declared) -%}
+    {%- set looked_for, found, held, empty = [], [], [], [] -%}
+    {%- for item in rudderstack_sessions.rudderstack_sources() -%}
+        {%- set found_here = [] -%}
+        {%- for table_key in ['tracks', 'pages', 'screens'] -%}
+            {%- set relation = api.Relation.create(database=item.database, schema=item.schema,
+                identifier=source('rudderstack', table_key).identifier) -%}
+            {%- if relation.identifier not in looked_for -%}
+                {%- do looked_for.append(relation.identifier) -%}
+            {%- endif -%}
+            {%- set existing = rudderstack_sessions.rudderstack_existing_columns(relation) -%}
             {%- if existing is not none -%}
-                {%- do found.append(declared.identifier) -%}
+                {%- do found_here.append(relation.identifier) -%}
                 {%- do held.extend(passthrough | select('in', existing) | list) -%}
             {%- endif -%}
-        {%- elif adapter.get_relation(database=declared.database, schema=declared.schema,
-            identifier=declared.identifier) is not none -%}
-            {%- do found.append(declared.identifier) -%}
+        {%- endfor -%}
+        {%- do found.extend(found_here) -%}
+        {%- if not found_here -%}
+            {%- do empty.append("schema " ~ item.schema ~ " (database " ~ item.database ~ ", source " ~ item.name ~ ")") -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- set declared = source('rudderstack', 'tracks') -%}
-    {%- if not found -%}
+    {%- if empty -%}
         {{ exceptions.raise_compiler_error(
-            "rudderstack_sessions: schema " ~ declared.schema ~ " (database " ~ declared.database ~ ") holds none of"
-            ~ " RudderStack's event tables (" ~ looked_for | join(', ') ~ "). Set var rudderstack_schema to the"
-            ~ " schema your RudderStack warehouse destination writes to (and rudderstack_database,"
-            ~ " rudderstack_tracks_table, rudderstack_pages_table or rudderstack_screens_table if yours differ),"
-            ~ " for example: dbt build --vars '{rudderstack_schema: rudderstack_prod}'. Nothing was written."
+            "rudderstack_sessions: " ~ empty | join('; ') ~ (" holds" if empty | length == 1 else " hold")
+            ~ " none of RudderStack's event tables (" ~ looked_for | join(', ') ~ "). Set var rudderstack_schema"
+            ~ " (one source) or rudderstack_sources (several) to the schemas your RudderStack warehouse destination"
+            ~ " writes to (and rudderstack_database, rudderstack_tracks_table, rudderstack_pages_table or"
+            ~ " rudderstack_screens_table if yours differ), for example:"
+            ~ " dbt build --vars '{rudderstack_schema: rudderstack_prod}'. Nothing was written."
         ) }}
     {%- endif -%}
     {%- for column in passthrough if column not in held -%}
         {%- do exceptions.warn(
             "rudderstack_sessions: var event_passthrough_columns names " ~ column ~ ", which none of "
-            ~ found | join(', ') ~ " in schema " ~ declared.schema ~ " holds: it is NULL on every event."
+            ~ found | unique | join(', ') ~ " holds in " ~ rudderstack_sessions.rudderstack_sources() | map(attribute='schema')
+            | join(', ') ~ ": it is NULL on every event."
             ~ " Check its spelling (RudderStack's column names are lower case, e.g. context_traits_user_type)."
         ) -%}
     {%- endfor -%}

@@ -17,11 +17,14 @@
     {%- endfor -%}
     {%- set tables = {} -%}
     {%- for table_key in ['tracks', 'pages', 'screens', 'identifies'] -%}
-        {%- set relation = source('rudderstack', table_key) -%}
-        {%- do tables.update({table_key: [relation.database, relation.schema, relation.identifier] | join('.')}) -%}
+        {%- set located = [] -%}
+        {%- for name, relation in rudderstack_sessions.rudderstack_source_relations(table_key) -%}
+            {%- do located.append(name ~ ': ' ~ [relation.database, relation.schema, relation.identifier] | join('.')) -%}
+        {%- endfor -%}
+        {%- do tables.update({table_key: located}) -%}
     {%- endfor -%}
     {%- set config = {
-        'state_version': 4,
+        'state_version': 5,
         'rudderstack_tables': tables,
         'event_passthrough_columns': rudderstack_sessions.rudderstack_passthrough_columns(),
         'sessionization_cohort': var('sessionization_cohort') | trim,
@@ -50,8 +53,8 @@
                 {%- do changes.append("the model config file_format was " ~ tojson(before) ~ ", is now "
                     ~ tojson(after)) -%}
             {%- elif key == 'rudderstack_tables' -%}
-                {%- do changes.append("the raw tables moved (vars rudderstack_database, rudderstack_schema,"
-                    ~ " rudderstack_*_table) from " ~ tojson(before, sort_keys=true) ~ " to "
+                {%- do changes.append("the raw tables moved (vars rudderstack_sources, rudderstack_database,"
+                    ~ " rudderstack_schema, rudderstack_*_table) from " ~ tojson(before, sort_keys=true) ~ " to "
                     ~ tojson(after, sort_keys=true)) -%}
             {%- else -%}
                 {%- do changes.append("var '" ~ key ~ "' was " ~ tojson(before, sort_keys=true) ~ ", is now "

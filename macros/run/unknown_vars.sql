@@ -4,7 +4,7 @@
 -#}
 {% macro rudderstack_var_names() -%}
     {{ return([
-        'rudderstack_database', 'rudderstack_schema', 'rudderstack_tracks_table', 'rudderstack_pages_table',
+        'rudderstack_database', 'rudderstack_schema', 'rudderstack_sources', 'rudderstack_tracks_table', 'rudderstack_pages_table',
         'rudderstack_screens_table', 'rudderstack_identifies_table', 'event_passthrough_columns',
         'sessionization_cohort', 'rudderstack_lookback_minutes', 'rudderstack_allow_partial_runs',
         'session_timeout_minutes', 'session_engagement', 'rudderstack_state_events_per_slice',

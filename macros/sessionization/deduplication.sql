@@ -3,7 +3,7 @@
     event id, the delivery received last wins (a delivery without received_at loses);
     ties go to the one loaded last (uuid_ts), then to the latest event time, then to a
     fixed order over every other staged column, column by column (text compared byte by
-    byte, NULL first), so every engine keeps the same delivery. Deliveries equal on all
+    byte, NULL first), the source's name last, so every engine keeps the same delivery. Deliveries equal on all
     of it are identical copies: any one will do.
     `prefix` qualifies the columns ('' or 'alias.').
 -#}
@@ -15,7 +15,7 @@
         rudderstack_sessions.binary_collation(prefix ~ 'event_type') ~ ' nulls first',
     ] -%}
     {%- set passthrough_types = rudderstack_sessions.rudderstack_passthrough_types() if rudderstack_sessions.rudderstack_passthrough_columns() else {} -%}
-    {%- for raw_names, name, kind in rudderstack_sessions.rudderstack_activity_columns(none) if kind not in ['timestamp', 'raw', 'raw_id'] -%}
+    {%- for raw_names, name, kind in rudderstack_sessions.rudderstack_activity_columns(none) if kind not in ['timestamp', 'raw', 'raw_id', 'source'] -%}
         {%- set data_type = passthrough_types.get(name, '') | lower if kind == 'passthrough' else '' -%}
         {%- if kind in ['boolean'] or (kind == 'passthrough' and not (
             'char' in data_type or 'text' in data_type or 'string' in data_type)) -%}
@@ -24,5 +24,7 @@
             {%- do keys.append(rudderstack_sessions.binary_collation(prefix ~ name) ~ ' nulls first') -%}
         {%- endif -%}
     {%- endfor -%}
+    {#- Last, the source (rudderstack_sources): of copies equal in everything else, the first source by name. -#}
+    {%- do keys.append(rudderstack_sessions.binary_collation(prefix ~ 'source_name') ~ ' nulls first') -%}
     {{ return(keys | join(', ')) }}
 {%- endmacro %}

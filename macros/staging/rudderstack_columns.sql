@@ -6,6 +6,7 @@
 -#}
 {% macro rudderstack_activity_columns(event_name, with_passthrough=true) -%}
     {%- set columns = [
+        [none, 'source_name', 'source'],
         ['id', 'event_id', 'id'],
         ['anonymous_id', 'anonymous_id', 'id'],
         ['user_id', 'user_id', 'id'],
@@ -59,6 +60,7 @@
 {#- The staged shape of `identifies`: identity and session context, not activity. -#}
 {% macro rudderstack_identify_columns() -%}
     {{ return([
+        [none, 'source_name', 'source'],
         ['id', 'event_id', 'id'],
         ['anonymous_id', 'anonymous_id', 'id'],
         ['user_id', 'user_id', 'id'],
@@ -123,15 +125,17 @@
 
 {#-
     Passthrough column name -> SQL type: the type the column has in the activity
-    tables that hold it (text when they disagree or none holds it), so the three
-    staging models union cleanly.
+    tables of every source that hold it (text when they disagree or none holds it), so
+    the staging models union cleanly.
 -#}
 {% macro rudderstack_passthrough_types() -%}
     {%- set found = {} -%}
     {%- for table_key in ['tracks', 'pages', 'screens'] -%}
-        {%- set existing = rudderstack_sessions.rudderstack_existing_columns(source('rudderstack', table_key)) or {} -%}
-        {%- for name in rudderstack_sessions.rudderstack_passthrough_columns() if name in existing -%}
-            {%- do found.setdefault(name, []).append(existing[name].data_type | lower) -%}
+        {%- for source_name, relation in rudderstack_sessions.rudderstack_source_relations(table_key) -%}
+            {%- set existing = rudderstack_sessions.rudderstack_existing_columns(relation) or {} -%}
+            {%- for name in rudderstack_sessions.rudderstack_passthrough_columns() if name in existing -%}
+                {%- do found.setdefault(name, []).append(existing[name].data_type | lower) -%}
+            {%- endfor -%}
         {%- endfor -%}
     {%- endfor -%}
     {%- set types = {} -%}

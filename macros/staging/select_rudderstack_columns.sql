@@ -4,6 +4,9 @@
     table that does not exist yields no rows. This is what lets one project build on
     web-only, mobile-only and server-only workspaces without edits.
 
+    One select per source (rudderstack_sources) that holds the table, unioned; a column of
+    kind 'source' is the source's name.
+
     table_key: the source table name in _rudderstack__sources.yml.
     columns:   a list of [raw name(s), output name, kind]. Raw name is a column name
                or a list of candidates (the first non-null of those that exist wins).
@@ -16,31 +19,54 @@
                gets a warning, as all of its rows will be rejected.
 -#}
 {% macro select_rudderstack_columns(table_key, columns, required=[]) -%}
-    {%- set source_relation = source('rudderstack', table_key) -%}
-    {%- set existing = rudderstack_sessions.rudderstack_existing_columns(source_relation) -%}
-    {%- if execute and existing is not none -%}
-        {%- for alternatives in required -%}
-            {%- if alternatives | select('in', existing) | list | length == 0 -%}
-                {%- do exceptions.warn(
-                    "RudderStack table " ~ source_relation ~ " has no column " ~ alternatives | join(' or ')
-                    ~ ": every row of it will be rejected (see int_events_rejected)."
-                ) -%}
-            {%- endif -%}
+    {#- The table in every source (rudderstack_sources), with the columns each holds. -#}
+    {%- set present_in = [] -%}
+    {%- for name, relation in rudderstack_sessions.rudderstack_source_relations(table_key) -%}
+        {%- set existing = rudderstack_sessions.rudderstack_existing_columns(relation) -%}
+        {%- if existing is not none -%}
+            {%- do present_in.append((name, relation, existing)) -%}
+        {%- endif -%}
+        {%- for alternatives in required if existing is not none
+            and alternatives | select('in', existing) | list | length == 0 -%}
+            {%- do exceptions.warn(
+                "RudderStack table " ~ relation ~ " has no column " ~ alternatives | join(' or ')
+                ~ ": every row of it will be rejected (see int_events_rejected)."
+            ) -%}
         {%- endfor -%}
-    {%- endif -%}
+    {%- endfor -%}
     {%- set kinds = [] -%}
     {%- for column in columns -%}
         {%- do kinds.append(column[2]) -%}
     {%- endfor -%}
-    {%- set passthrough_types = rudderstack_sessions.rudderstack_passthrough_types() if 'passthrough' in kinds else {} %}
+    {%- set passthrough_types = rudderstack_sessions.rudderstack_passthrough_types() if 'passthrough' in kinds else {} -%}
+    {#-
+        A load column kept as stored (kind raw, for filters that prune) whose type differs
+        between sources cannot be one column of the union as stored: it is converted to UTC
+        like any time column (correct, prunes less).
+    -#}
+    {%- set converted = [] -%}
+    {%- for raw_names, output_name, kind in columns if kind == 'raw' -%}
+        {%- set types = [] -%}
+        {%- for name, relation, existing in present_in if raw_names in existing -%}
+            {%- do types.append(existing[raw_names].data_type | lower) -%}
+        {%- endfor -%}
+        {%- if types | unique | list | length > 1 -%}
+            {%- do converted.append(output_name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for source_name, source_relation, existing in (present_in or [(none, none, none)]) %}
+    {{ 'union all' if not loop.first }}
     select
     {%- for raw_names, output_name, kind in columns %}
-        {%- set candidates = [raw_names] if raw_names is string else raw_names %}
+        {%- set kind = 'timestamp' if output_name in converted else kind %}
+        {%- set candidates = [] if raw_names is none else [raw_names] if raw_names is string else raw_names %}
         {%- set present = [] %}
         {%- for candidate in candidates if existing is not none and candidate in existing %}
             {%- do present.append(rudderstack_sessions.rudderstack_cast_column(existing[candidate], kind, passthrough_types.get(output_name))) %}
         {%- endfor %}
-        {%- if present | length == 0 %}
+        {%- if kind == 'source' and source_name is not none %}
+        cast({{ rudderstack_sessions.sql_string(source_name) }} as {{ dbt.type_string() }}) as {{ output_name }}
+        {%- elif present | length == 0 %}
         cast(null as {{ rudderstack_sessions.rudderstack_column_type(kind, passthrough_types.get(output_name)) }}) as {{ output_name }}
         {%- elif present | length == 1 %}
         {{ present[0] }} as {{ output_name }}
@@ -54,6 +80,7 @@
     {%- else %}
     where 1 = 0
     {%- endif %}
+    {%- endfor %}
 {%- endmacro %}
 
 

@@ -6,7 +6,7 @@
 {% macro rudderstack_state_event_columns() -%}
     {{ return([
         'event_id', 'actor_id', 'anonymous_id', 'user_id', 'event_at', 'event_type', 'event_name', 'channel',
-        'cohort', 'sdk_session_id', 'is_sdk_session_start', 'page_path', 'page_url', 'page_title', 'page_referrer',
+        'source_name', 'cohort', 'sdk_session_id', 'is_sdk_session_start', 'page_path', 'page_url', 'page_title', 'page_referrer',
         'page_referring_domain', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content',
         'library_name', 'library_version', 'os_name', 'device_type', 'locale', 'received_at', 'loaded_at',
         'last_arrival_at', 'duplicate_row_count',
@@ -24,7 +24,7 @@
 {% macro rudderstack_session_columns(alias=none) -%}
     {%- set columns = [
         'session_id', 'actor_id', 'anonymous_id', 'session_user_id', 'session_source', 'sdk_session_id', 'cohort',
-        'channel', 'session_started_at', 'session_ended_at', 'duration_seconds', 'event_count', 'track_count',
+        'channel', 'source_name', 'session_started_at', 'session_ended_at', 'duration_seconds', 'event_count', 'track_count',
         'page_count', 'screen_count', 'landing_page_path', 'exit_page_path', 'referrer', 'referring_domain',
         'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'channel_group', 'device_type',
         'os_name', 'library_name', 'library_version', 'is_bounce', 'is_engaged', 'session_start_flag_count',

@@ -20,6 +20,7 @@ final as (
         event_type,
         event_name,
         channel,
+        source_name,
         cohort,
         session_source,
         sdk_session_id,

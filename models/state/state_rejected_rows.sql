@@ -29,6 +29,7 @@ final as (
         loaded_at,
         arrival_at,
         channel,
+        source_name,
         sdk_session_id,
         rejection_reason,
         cast(arrival_at as date) as arrival_date
