@@ -63,3 +63,14 @@ def test_a_readme_dbt_command_means_what_it_says(args: list[str], tmp_path) -> N
         capture_output=True, text=True, env={"DBT_DUCKDB_PATH": str(tmp_path / "ls.duckdb"),
                                             "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+
+
+def test_the_example_workflow_installs_the_pinned_dbt_and_runs_real_commands() -> None:
+    """examples/github-actions/rudderstack_sessions.yml, the workflow the README offers to copy."""
+    workflow = yaml.safe_load((PROJECT_DIR / "examples" / "github-actions" / "rudderstack_sessions.yml").read_text())
+    steps = [step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step]
+    pinned = re.search(r"dbt-core==(\d+\.\d+)\.", (PROJECT_DIR / "requirements" / "base.txt").read_text()).group(1)
+    assert any(f'"dbt-core~={pinned}.0"' in step for step in steps), steps
+    dbt_steps = [step.split() for step in steps if step.startswith("dbt ")]
+    assert [args[1] for args in dbt_steps] == ["deps", "source", "build"], dbt_steps
+    assert all(args[1] in RUNS for args in dbt_steps)
