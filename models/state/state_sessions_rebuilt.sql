@@ -61,7 +61,8 @@ aggregated as (
         max(case when events.event_number_in_session = marks.user_number then events.user_id end) as session_user_id,
         max(events.session_source) as session_source,
         max(events.sdk_session_id) as sdk_session_id,
-        {%- for column in ['cohort', 'channel', 'source_name', 'device_type', 'os_name', 'library_name', 'library_version'] %}
+        {%- for column in [
+            'cohort', 'channel', 'source_name', 'device_type', 'os_name', 'library_name', 'library_version'] %}
         max(case when events.event_number_in_session = 1 then events.{{ column }} end) as {{ column }},
         {%- endfor %}
         max(case when events.event_number_in_session = marks.landing_page_number then events.page_path end)
