@@ -41,6 +41,27 @@ def test_demo_matches_the_reference(engine: str, workspace_factory) -> None:
     assert_conserved(workspace, expected.raw_row_count)
 
 
+@pytest.mark.engines("duckdb")
+def test_the_demo_shop_is_consistent(engine: str, workspace_factory) -> None:
+    """Numbers an analyst can believe: each funnel step of a session only after the one
+    before it, fewer sessions at each step, visits landing on pages people land on."""
+    workspace = demo_workspace(engine, workspace_factory)
+    steps = ["Product Viewed", "Product Added", "Checkout Started", "Order Completed"]
+    rows = workspace.query(
+        "select session_id, event_name, event_at, event_id from {schema}.fct_events"
+        f" where event_name in ({', '.join(repr(s) for s in steps)}) order by session_id, event_at, event_id")
+    reached: dict[str, list[str]] = {}
+    for row in rows:
+        reached.setdefault(row["session_id"], []).append(row["event_name"])
+    out_of_order = {s: names for s, names in reached.items() if names != steps[:len(names)]}
+    assert not out_of_order, sorted(out_of_order.items())[:5]
+    counts = [sum(1 for names in reached.values() if step in names) for step in steps]
+    assert counts[0] > counts[1] > counts[2] > counts[3] > 0, counts
+    landings = {r["landing_page_path"] for r in workspace.query(
+        "select distinct landing_page_path from {schema}.fct_sessions where landing_page_path is not null")}
+    assert landings and not landings & {"/cart", "/checkout", "/checkout/complete"}, landings
+
+
 def test_demo_covers_what_it_promises(engine: str, workspace_factory) -> None:
     """Web ms ids, mobile s ids, derived server and web sessions, duplicates, rejects, late rows."""
     workspace = demo_workspace(engine, workspace_factory)

@@ -129,9 +129,14 @@ def events_sql(knobs: Knobs, first_actor: int, last_actor: int) -> str:
             1 + cast(floor({rnd(knobs, 'length', 'actor_n', 'session_n')} * 12) as integer) as event_count,
             platform = 'mobile' and {rnd(knobs, 'late', 'actor_n', 'session_n')} < {knobs.late_rate} as is_late,
             {rnd(knobs, 'campaign', 'actor_n', 'session_n')} as campaign_draw,
-            {pick(rnd(knobs, 'referrer', 'actor_n', 'session_n'), [
-                "'$direct'", "'https://www.google.com/'", "'https://www.bing.com/'",
-                "'https://t.co/xyz'", "'https://news.example.com/story'"])} as referrer,
+            -- Where visits come from: as many direct as from search, fewer from social and other sites.
+            {pick(rnd(knobs, 'referrer', 'actor_n', 'session_n'), ["'$direct'"] * 7
+                + ["'https://www.google.com/'"] * 7 + ["'https://www.bing.com/'"]
+                + ["'https://t.co/xyz'"] * 2 + ["'https://news.example.com/story'"] * 3)} as referrer,
+            -- How far down the shop's funnel the visit goes (apps and the web; servers have no
+            -- funnel): 0 none, then Product Viewed, Product Added, Checkout Started, Order Completed.
+            case when platform = 'server' then 0 else {pick(rnd(knobs, 'funnel', 'actor_n', 'session_n'),
+                ['0'] * 9 + ['1'] * 6 + ['2'] * 3 + ['3'] + ['4'])} end as funnel_depth,
             is_identified and session_n >= session_count / 2 as is_logged_in
         from sessions
     ),
@@ -163,6 +168,9 @@ def events_sql(knobs: Knobs, first_actor: int, last_actor: int) -> str:
             md5('{knobs.seed}{'@' + knobs.batch if knobs.batch else ''}-event-' || actor_n || '-' || session_n
                 || '-' || event_n) as event_hash,
             {rnd(knobs, 'kind', 'actor_n', 'session_n', 'event_n')} as kind_draw,
+            -- The funnel's steps are the visit's last events, in order, after its first.
+            case when event_n >= event_count - least(funnel_depth, event_count - 1)
+                then event_n - (event_count - least(funnel_depth, event_count - 1)) end as funnel_step,
             {rnd(knobs, 'latency', 'actor_n', 'session_n', 'event_n')} as latency_draw
         from gapped
     ),
@@ -170,7 +178,7 @@ def events_sql(knobs: Knobs, first_actor: int, last_actor: int) -> str:
         select
             timed.*,
             case
-                when platform = 'server' then 'tracks'
+                when platform = 'server' or funnel_step is not null then 'tracks'
                 when event_n = 0 and platform = 'web' then 'pages'
                 when event_n = 0 then 'tracks'
                 when platform = 'web' and kind_draw < 0.45 then 'pages'
@@ -180,11 +188,24 @@ def events_sql(knobs: Knobs, first_actor: int, last_actor: int) -> str:
             event_at + to_microseconds(cast(
                 case when is_late then 86400 * (1 + 2 * latency_draw) else 0.04 + 2.5 * latency_draw end
                 * 1000000 as bigint)) as received_at,
-            {pick(rnd(knobs, 'page', 'actor_n', 'session_n', 'event_n'), [
-                "['Home', '/', 'Acme: home']", "['Pricing', '/pricing', 'Acme: pricing']",
-                "['Product', '/products/rocket-skates', 'Rocket skates']",
-                "['Product', '/products/giant-magnet', 'Giant magnet']", "['Cart', '/cart', 'Your cart']",
-                "['Checkout', '/checkout', 'Checkout']", "['Blog', '/blog/anvils-101', 'Anvils 101']"])} as page
+            case
+                -- Visits land on the home page, a product, pricing or the blog; never in the cart.
+                when event_n = 0 then {pick(rnd(knobs, 'landing', 'actor_n', 'session_n'), [
+                    "['Home', '/', 'Acme: home']"] * 3 + ["['Pricing', '/pricing', 'Acme: pricing']"]
+                    + ["['Product', '/products/rocket-skates', 'Rocket skates']"] * 2
+                    + ["['Product', '/products/giant-magnet', 'Giant magnet']",
+                       "['Blog', '/blog/anvils-101', 'Anvils 101']"] * 2)}
+                when funnel_step <= 1 then {pick(rnd(knobs, 'product', 'actor_n', 'session_n'), [
+                    "['Product', '/products/rocket-skates', 'Rocket skates']",
+                    "['Product', '/products/giant-magnet', 'Giant magnet']"])}
+                when funnel_step = 2 then ['Checkout', '/checkout', 'Checkout']
+                when funnel_step = 3 then ['Order complete', '/checkout/complete', 'Thank you']
+                else {pick(rnd(knobs, 'page', 'actor_n', 'session_n', 'event_n'), [
+                    "['Home', '/', 'Acme: home']", "['Pricing', '/pricing', 'Acme: pricing']",
+                    "['Product', '/products/rocket-skates', 'Rocket skates']",
+                    "['Product', '/products/giant-magnet', 'Giant magnet']", "['Cart', '/cart', 'Your cart']",
+                    "['Blog', '/blog/anvils-101', 'Anvils 101']"])}
+            end as page
         from timed
     )
     select
@@ -303,10 +324,12 @@ def events_sql(knobs: Knobs, first_actor: int, last_actor: int) -> str:
         case
             when platform = 'server' then {pick('kind_draw', [
                 "'Order Shipped'", "'Invoice Paid'", "'Subscription Renewed'", "'Refund Issued'"])}
+            -- A shop's funnel, in order: each step only after the one before it, in the same visit.
+            when funnel_step is not null
+                then (['Product Viewed', 'Product Added', 'Checkout Started', 'Order Completed'])[funnel_step + 1]
             when platform = 'mobile' and event_n = 0 then 'Application Opened'
-            -- A shop's funnel: every other track views a product, an eighth completes an order.
-            else {pick(rnd(knobs, 'track', 'actor_n', 'session_n', 'event_n'), ["'Product Viewed'"] * 4
-                       + ["'Product Added'"] * 2 + ["'Checkout Started'", "'Order Completed'"])}
+            else {pick(rnd(knobs, 'track', 'actor_n', 'session_n', 'event_n'), [
+                "'Products Searched'", "'Product List Viewed'", "'Promotion Viewed'"])}
         end as event_text,
         case when table_name = 'pages' then page[1]
             when table_name = 'screens' then {pick('kind_draw / 0.55', ["'Home'", "'Search'", "'Product'", "'Cart'"])}

@@ -60,6 +60,8 @@ def summary(database: Path, schema: str) -> str:
         f" (+ {duplicates:,} duplicate rows discarded, {rejected:,} rows rejected)",
         f"sessions    {sum(r[2] for r in rows):>7,}",
         "",
+        "  Sessions by origin (sdk: the SDK's session id; derived: cut by the gap rule) and cohort;",
+        "  median length in minutes; SDK sessions whose events carry no start flag.",
         f"  {'source':<8} {'cohort':<10} {'sessions':>8} {'events':>7} {'median min':>10} {'no start flag':>13}",
     ]
     for source, cohort, sessions, session_events, median_minutes, unflagged in rows:
@@ -67,15 +69,27 @@ def summary(database: Path, schema: str) -> str:
         lines.append(
             f"  {source:<8} {cohort:<10} {sessions:>8,} {session_events:>7,} {median_minutes:>10} {flag:>13}"
         )
-    lines += ["", f"  {'channel group':<16} {'sessions':>8} {'bounce %':>8} {'users':>6}"]
+    lines += ["", "  Sessions by channel group (seed channel_groups); % that bounced (a single page or screen",
+              "  view); distinct users (stitched user ids, else anonymous ids).",
+              f"  {'channel group':<16} {'sessions':>8} {'bounce %':>8} {'users':>6}"]
     for group, sessions, bounce_rate, users in channels:
         lines.append(f"  {group:<16} {sessions:>8,} {bounce_rate:>8} {users:>6,}")
     funnel = None
+    if funnel_steps:
+        lines += ["", "  Funnels (var rudderstack_funnels): sessions or users reaching each step, in order,",
+                  "  and their share of step 1."]
     for name, step_index, step_name, entities, from_first in funnel_steps:
         if name != funnel:
             funnel = name
             lines += ["", f"  funnel {name}"]
         lines.append(f"    {step_index}. {step_name:<24} {entities:>7,}  {float(from_first or 0):>6.1%}")
+    lines += [
+        "",
+        f"The marts are tables and views of {database}, schema {schema}: fct_sessions, fct_events,",
+        "dim_users, fct_funnel_conversion, ... (README, \"What it builds\"). Next: run the README's",
+        "\"Example queries\", point the project at your RudderStack schema (\"Point it at your",
+        "RudderStack data\"), or generate more data and add a day (\"Trying it on generated data\").",
+    ]
     return "\n".join(lines)
 
 
