@@ -4,6 +4,13 @@
 environment variables when ``DBT_POSTGRES_HOST`` is set; otherwise it creates a throwaway
 cluster with ``initdb`` in a temporary directory and removes it afterwards.
 Manual check, from the repository root: ``python -m tests.pg_server``.
+
+Why not pytest-postgresql, the maintained plugin for this: its process fixture runs
+``pg_ctl`` as the user running pytest, and ``initdb``/``pg_ctl`` refuse to run as root,
+which is how CI runs (``.ci/run``, in a container); it has no setting for the system user
+that should own the server. This module runs them as ``postgres`` when we are root, and
+uses an existing server when ``DBT_POSTGRES_HOST`` says so. (Documentation coverage, by
+contrast, uses the maintained dbt-coverage: tests/test_demo.py.)
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import pytest
 from tests.harness import PROJECT_DIR
 
 ONLY_FOR_OTHER_NEEDS = {"pyspark", "dbt-spark", "dbt-postgres", "psycopg2-binary", "sqlfluff",
-                        "sqlfluff-templater-dbt", "hypothesis", "pytest", "pytest-xdist"}
+                        "sqlfluff-templater-dbt", "hypothesis", "pytest", "pytest-xdist", "dbt-coverage"}
 
 
 def resolved(requirements: str, tmp_path: Path) -> dict[str, str]:
