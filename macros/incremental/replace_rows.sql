@@ -31,7 +31,12 @@
     reach the tables only from the command line.
 -#}
 {% macro rudderstack_spark_file_format() -%}
-    {%- set file_format = config.get('file_format', 'parquet') -%}
+    {#- While dbt parses, config.get answers '': the node's project-level config holds it. -#}
+    {%- set file_format = config.get('file_format') if execute else none -%}
+    {%- if not file_format and model is mapping and model.get('config') is mapping -%}
+        {%- set file_format = model.config.get('file_format') -%}
+    {%- endif -%}
+    {%- set file_format = file_format or 'parquet' -%}
     {%- if file_format not in ['parquet', 'delta', 'iceberg'] -%}
         {{ exceptions.raise_compiler_error(
             "the model config file_format must be parquet, delta or iceberg for rudderstack_sessions, got '"
