@@ -150,3 +150,21 @@ def test_a_renamed_var_fails_naming_its_replacement(workspace_factory, old, repl
     output = result.stdout + result.stderr
     assert result.returncode != 0, output[-2000:]
     assert f"var '{old}' was renamed: use {replacement}" in output, output[-3000:]
+
+
+def test_every_command_an_error_message_shows_survives_the_shell() -> None:
+    """The `--vars '...'` examples in the project's messages, pasted into bash, reach dbt
+    as a mapping of vars the project reads (no single quote inside ends the quoting)."""
+    import re
+    known = set(yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]) | {
+        "rudderstack_on_config_change"}
+    examples = []
+    for path in (PROJECT_DIR / "macros").rglob("*.sql"):
+        # Join the literals a message is built from ("..." ~ "..." across lines).
+        text = re.sub(r'"\s*~\s*"', "", path.read_text())
+        examples += re.findall(r"--vars\s+'([^'\n]*)'", text.replace('\\"', '"'))
+    assert len(examples) >= 10, examples
+    for example in examples:
+        shell = subprocess.run(["bash", "-c", f"printf %s '{example}'"], capture_output=True, text=True, check=True)
+        value = yaml.safe_load(shell.stdout)
+        assert isinstance(value, dict) and set(value) <= known, (example, value)
