@@ -99,7 +99,7 @@ def test_a_host_project_installs_and_configures_the_package(engine: str, workspa
     log = build.stdout
     assert "rudderstack_demo" not in log and re.search(r"\bunit test", log) is None, log[-3000:]
     assert not workspace.query(
-        "select table_name from information_schema.tables where table_schema like '%rudderstack_demo%'"
+        "select table_name from information_schema.tables where table_schema = '{schema}_rudderstack_demo'"
     )
 
 
@@ -112,7 +112,7 @@ def test_macros_call_the_packages_macros_by_their_qualified_name() -> None:
     # Reached through adapter.dispatch, or by dbt itself, never called by name.
     by_name = {name for name in defined if not re.match(r"(default|duckdb|postgres|spark|databricks)__", name)}
     assert {"sql_string", "session_timeouts", "rudderstack_run_window"} <= by_name
-    call = re.compile(r"(?<![.\w])(" + "|".join(sorted(by_name)) + r")\s*\(")
+    call = re.compile(r"(?<![.\w])(" + "|".join(sorted(by_name)) + r")\(")
     unqualified = []
     for path, text in sources.items():
         code = re.sub(r"{#.*?#}", "", text, flags=re.S)  # comments may name macros freely

@@ -86,5 +86,5 @@ def test_a_full_build_in_slices_of_actors_matches_the_reference(engine: str, wor
 def received_kind(workspace) -> str:
     [received] = workspace.query(
         "select table_type from information_schema.tables"
-        " where table_schema = '{schema}' and table_name = 'int_events_deduplicated'")
+        " where table_schema = '{internal}' and table_name = 'int_events_deduplicated'")
     return received["table_type"]
