@@ -15,7 +15,7 @@ def _row(table: str, loaded: dt.datetime) -> dict:
 @pytest.mark.engines("duckdb", "postgres")
 def test_source_freshness_reads_each_tables_load_time(engine: str, workspace) -> None:
     now = dt.datetime.now(dt.timezone.utc)
-    loads = {  # _rudderstack__sources.yml: warn after 6 hours, error after 24
+    loads = {  # dbt_project.yml, sources: warn after 6 hours, error after 24
         "tracks": now - dt.timedelta(minutes=40),
         "pages": now - dt.timedelta(hours=8),
         "screens": now - dt.timedelta(hours=2),
