@@ -103,6 +103,40 @@ def test_a_host_project_installs_and_configures_the_package(engine: str, workspa
     )
 
 
+@pytest.mark.engines("duckdb")
+@settings(max_examples=1, deadline=None, phases=[Phase.generate], database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
+@given(data=datasets(max_actors=3))
+def test_a_misspelt_or_renamed_var_scoped_to_the_package_warns(engine: str, workspace, data) -> None:
+    """dbt cannot list the vars a host scopes to the package, so a typo there would leave the
+    default in force without a word: the package looks for the names a typo of its vars
+    gives, and for its renamed vars, and warns naming each and the var meant."""
+    workspace.project_dir = host_project(workspace.directory)
+    settings_file = workspace.project_dir / "dbt_project.yml"
+    project = yaml.safe_load(settings_file.read_text())
+    project["vars"]["rudderstack_sessions"].update({
+        "session_timeout_minute": {"default": 60},   # a letter dropped
+        "rudderstack_funnles": [],                   # two letters swapped
+        "lookback_minutes": 60,                      # without the prefix
+        "funnels": [],                               # renamed
+    })
+    settings_file.write_text(yaml.safe_dump(project))
+    workspace.raw_schema = SCOPED_VARS["rudderstack_schema"]
+    workspace.load_raw(data)
+    workspace.dbt("deps")
+    result = workspace.dbt("compile", "--select", "int_run_window")
+    output = result.stdout + result.stderr
+    for warning in (
+        "var 'session_timeout_minute' is not a var of this package (did you mean session_timeout_minutes?)",
+        "var 'rudderstack_funnles' is not a var of this package (did you mean rudderstack_funnels?)",
+        "var 'lookback_minutes' is not a var of this package (did you mean rudderstack_lookback_minutes?)",
+        "var 'funnels' was renamed: use var rudderstack_funnels",
+    ):
+        assert warning in output, (warning, output[-3000:])
+    # The vars the host scoped correctly are no typo.
+    assert "var 'session_timeout_minutes'" not in output and "var 'rudderstack_schema'" not in output
+
+
 def test_macros_call_the_packages_macros_by_their_qualified_name() -> None:
     """A host's model calling a macro of this package runs it in the host's namespace, where
     an unqualified call to another macro of the package is undefined ('sql_string' is

@@ -73,6 +73,7 @@
         {{ return(window) }}
     {%- endif -%}
     {{ rudderstack_sessions.rudderstack_check_cli_vars() }}
+    {{ rudderstack_sessions.rudderstack_check_near_miss_vars() }}
     {{ rudderstack_sessions.rudderstack_check_raw_tables() }}
     {%- set config = rudderstack_sessions.rudderstack_state_settings() -%}
     {%- set on_config_change = rudderstack_sessions.rudderstack_on_config_change() -%}

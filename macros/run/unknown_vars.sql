@@ -64,3 +64,50 @@
         ) }}
     {%- endfor -%}
 {%- endmacro %}
+
+
+{#-
+    A var set in a dbt_project.yml (the project's own, or a host's `vars:` scoped to this
+    package) cannot be listed from dbt's Jinja: `var` answers only whether a given name is
+    set. So look for the names a typo of ours would give: one character dropped, doubled,
+    swapped with its neighbour, replaced or added (`session_timeout_minute`), with or
+    without the prefix rudderstack_, and the renamed vars. Warn, naming each and the var
+    meant: in a host, a name may be the host's own var (its `funnels`), so this cannot fail.
+    About 40,000 lookups, a fraction of a second, once per run (int_run_window).
+-#}
+{% macro rudderstack_check_near_miss_vars() -%}
+    {%- set known = rudderstack_sessions.rudderstack_var_names() -%}
+    {%- set renamed = rudderstack_sessions.rudderstack_renamed_vars() -%}
+    {%- set found = {} -%}
+    {%- for name in renamed if var.has_var(name) -%}
+        {%- do found.update({name: "was renamed: use " ~ renamed[name]}) -%}
+    {%- endfor -%}
+    {%- set characters = 'abcdefghijklmnopqrstuvwxyz0123456789_-' -%}
+    {%- for name in known -%}
+        {%- set variants = [name[12:] if name.startswith('rudderstack_') else 'rudderstack_' ~ name] -%}
+        {%- for i in range(name | length + 1) -%}
+            {%- if i < name | length -%}
+                {%- do variants.append(name[:i] ~ name[i + 1:]) -%}
+                {%- do variants.append(name[:i] ~ name[i] ~ name[i:]) -%}
+            {%- endif -%}
+            {%- if i + 1 < name | length -%}
+                {%- do variants.append(name[:i] ~ name[i + 1] ~ name[i] ~ name[i + 2:]) -%}
+            {%- endif -%}
+            {%- for c in characters -%}
+                {%- do variants.append(name[:i] ~ c ~ name[i:]) -%}
+                {%- if i < name | length -%}
+                    {%- do variants.append(name[:i] ~ c ~ name[i + 1:]) -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endfor -%}
+        {%- for variant in variants if variant not in known and variant not in found and var.has_var(variant) -%}
+            {%- do found.update({variant: "is not a var of this package (did you mean " ~ name ~ "?)"}) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- for name, problem in found.items() -%}
+        {%- do exceptions.warn(
+            "rudderstack_sessions: var '" ~ name ~ "' " ~ problem ~ ", so it has no effect here."
+            ~ " Rename or remove it under vars: in dbt_project.yml (README, Configuration)."
+        ) -%}
+    {%- endfor -%}
+{%- endmacro %}
