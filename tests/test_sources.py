@@ -147,3 +147,25 @@ def test_a_source_without_event_tables_fails_naming_it(engine: str, workspace) -
     assert result.returncode != 0, output[-3000:]
     assert f"schema {workspace.raw_schema}_typo" in output and "source ios) holds none of RudderStack's event tables" \
         in output, output[-3000:]
+
+
+@pytest.mark.engines("duckdb")
+def test_the_dbt_source_points_at_the_first_source(engine: str, workspace) -> None:
+    """The dbt source `rudderstack` (lineage, `dbt source freshness`) restates in yml the rule
+    of rudderstack_sources(): the first listed source, else rudderstack_schema (with
+    rudderstack_database), else the demo seeds."""
+    import json
+
+    def located(vars: dict | None) -> tuple[str, str]:
+        result = workspace.dbt("ls", "--select", "source:rudderstack.tracks", "--output", "json",
+                               "--output-keys", "database", "schema", "--quiet", vars=vars)
+        found = json.loads(result.stdout.strip().splitlines()[-1])
+        return found["database"], found["schema"]
+
+    assert located(None)[1] == f"{workspace.target_schema}_rudderstack_demo"
+    assert located({"rudderstack_schema": "web_prod", "rudderstack_database": "raw"}) == ("raw", "web_prod")
+    assert located({"rudderstack_sources": [{"name": "web", "schema": "web_prod", "database": "raw"},
+                                            {"name": "ios", "schema": "ios_prod"}]}) == ("raw", "web_prod")
+    assert located({"rudderstack_sources": [{"name": "ios", "schema": "ios_prod"},
+                                            {"name": "web", "schema": "web_prod", "database": "raw"}],
+                    "rudderstack_database": "lake"}) == ("lake", "ios_prod")

@@ -234,25 +234,23 @@
         {{ return('') }}
     {%- endif -%}
     {%- set passthrough = rudderstack_sessions.rudderstack_passthrough_columns() -%}
-    {%- set looked_for, found, held, empty = [], [], [], [] -%}
-    {%- for item in rudderstack_sessions.rudderstack_sources() -%}
-        {%- set found_here = [] -%}
-        {%- for table_key in ['tracks', 'pages', 'screens'] -%}
-            {%- set relation = api.Relation.create(database=item.database, schema=item.schema,
-                identifier=source('rudderstack', table_key).identifier) -%}
+    {%- set looked_for, found, held, sources_found = [], [], [], [] -%}
+    {%- for table_key in ['tracks', 'pages', 'screens'] -%}
+        {%- for source_name, relation in rudderstack_sessions.rudderstack_source_relations(table_key) -%}
             {%- if relation.identifier not in looked_for -%}
                 {%- do looked_for.append(relation.identifier) -%}
             {%- endif -%}
             {%- set existing = rudderstack_sessions.rudderstack_existing_columns(relation) -%}
             {%- if existing is not none -%}
-                {%- do found_here.append(relation.identifier) -%}
+                {%- do found.append(relation.identifier) -%}
+                {%- do sources_found.append(source_name) -%}
                 {%- do held.extend(passthrough | select('in', existing) | list) -%}
             {%- endif -%}
         {%- endfor -%}
-        {%- do found.extend(found_here) -%}
-        {%- if not found_here -%}
-            {%- do empty.append("schema " ~ item.schema ~ " (database " ~ item.database ~ ", source " ~ item.name ~ ")") -%}
-        {%- endif -%}
+    {%- endfor -%}
+    {%- set empty = [] -%}
+    {%- for item in rudderstack_sessions.rudderstack_sources() if item.name not in sources_found -%}
+        {%- do empty.append("schema " ~ item.schema ~ " (database " ~ item.database ~ ", source " ~ item.name ~ ")") -%}
     {%- endfor -%}
     {%- if empty -%}
         {{ exceptions.raise_compiler_error(

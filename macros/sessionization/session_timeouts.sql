@@ -42,12 +42,13 @@
     the package's defaults nor the vars the host scoped to the package. So a host's model
     reads the package's value from the graph, where int_run_window's properties carry it
     (meta session_timeout_minutes, models/intermediate/run/_run__models.yml). While dbt
-    parses, only the SQL's shape matters: a placeholder.
+    parses, dbt reads a model's refs and configs, never its SQL: any valid mapping does
+    (one minute, so that it is not mistaken for a default).
 -#}
 {% macro session_timeout_setting() -%}
     {%- if model is mapping and model.get('package_name') not in [none, 'rudderstack_sessions'] -%}
         {%- if not execute -%}
-            {{ return({'default': 30}) }}
+            {{ return({'default': 1}) }}
         {%- endif -%}
         {%- set carrier = graph.nodes.get('model.rudderstack_sessions.int_run_window') -%}
         {%- if carrier is none -%}

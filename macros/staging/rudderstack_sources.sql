@@ -10,7 +10,9 @@
     'demo'. Returns a list of {name, database, schema}, validated.
 
     The dbt source `rudderstack` (_rudderstack__sources.yml) points at the first of them:
-    lineage, `dbt source freshness` and the demo seeds' dependency go through it.
+    lineage, `dbt source freshness` and the demo seeds' dependency go through it. A yml
+    file cannot call a macro, so its database and schema restate which source is first
+    (and the demo schema): a change to that rule here must be made there too.
 -#}
 {% macro rudderstack_sources() -%}
     {%- set listed = var('rudderstack_sources', none) -%}
