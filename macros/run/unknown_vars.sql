@@ -73,7 +73,7 @@
     swapped with its neighbour, replaced or added (`session_timeout_minute`), with or
     without the prefix rudderstack_, and the renamed vars. Warn, naming each and the var
     meant: in a host, a name may be the host's own var (its `funnels`), so this cannot fail.
-    About 40,000 lookups, a fraction of a second, once per run (int_run_window).
+    About 30,000 lookups, a fraction of a second, once per run (int_run_window).
 -#}
 {% macro rudderstack_check_near_miss_vars() -%}
     {%- set known = rudderstack_sessions.rudderstack_var_names() -%}
