@@ -83,8 +83,9 @@
         {%- do found.update({name: "was renamed: use " ~ renamed[name]}) -%}
     {%- endfor -%}
     {%- set characters = 'abcdefghijklmnopqrstuvwxyz0123456789_-' -%}
+    {%- set prefix = 'rudderstack_' -%}
     {%- for name in known -%}
-        {%- set variants = [name[12:] if name.startswith('rudderstack_') else 'rudderstack_' ~ name] -%}
+        {%- set variants = [name[prefix | length:] if name.startswith(prefix) else prefix ~ name] -%}
         {%- for i in range(name | length + 1) -%}
             {%- if i < name | length -%}
                 {%- do variants.append(name[:i] ~ name[i + 1:]) -%}
