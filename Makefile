@@ -36,10 +36,11 @@ test: lint
 	$(PYTHON) -m pytest tests -n $(TEST_WORKERS) --durations=25 $(PYTEST_ARGS)
 
 ## lint: sqlfluff with the dbt templater over models and data tests, compiled against a
-## database holding the demo seeds (so staging models render their real `from`).
+## database holding the demo seeds (so staging models render their real `from`), reloaded
+## whole each time: a change to the seeds' columns cannot leave a stale table behind.
 lint: setup
 	mkdir -p target
-	DBT_DUCKDB_PATH=$(CURDIR)/target/lint.duckdb $(DBT) seed --quiet --target duckdb
+	DBT_DUCKDB_PATH=$(CURDIR)/target/lint.duckdb $(DBT) seed --quiet --full-refresh --target duckdb
 	DBT_DUCKDB_PATH=$(CURDIR)/target/lint.duckdb $(VENV)/bin/sqlfluff lint models data-tests
 
 ## bench: full and incremental builds against a hand-written baseline, on generated data
