@@ -5,7 +5,7 @@
 {{ config(pre_hook=[
     "{{ rudderstack_delete_replaced_rows(rudderstack_sessions_replaced()) }}",
     "{{ planner_hints(keep_join_sides=true, hash_joins=true) }}",
-]) }}
+], post_hook="{{ rudderstack_drop_stages() }}") }}
 {#-
     a run replaces the sessions it rebuilt, re-stitched or renumbered (delete+insert on
     session_id); the few keys each `in (...)` names are its hash table, not the stored
@@ -29,26 +29,29 @@
     A full build rewrites every event, so the same SQL builds every session.
 -#}
 {%- set window = rudderstack_run_window() %}
+{%- set ctes = rudderstack_ctes(window) %}  {#- on Spark, each computed once (rudderstack_cte) #}
 {%- set number_partition = 'stitched_user_id, case when stitched_user_id is null then actor_id end' %}
 
-with events as {{ rudderstack_cte_hint(window.is_incremental) }} (
+with
+
+{% call rudderstack_cte(ctes, 'events', small=window.is_incremental, stage=false) %}
 
     {#- The events this run rewrote: the sessions they were in before may have vanished. #}
     select known_session_id from {{ ref('state_events') }}
     where written_in_run = {{ window.run_number }}
 
-),
+{% endcall %},
 
-rebuilt as (
+{% call rudderstack_cte(ctes, 'rebuilt', stage=false) %}
 
     {#- Every session of those events, aggregated again from all its events. #}
     select * from {{ ref('state_sessions_rebuilt') }}
 
-),
+{% endcall %},
 
 {#- What this table holds of earlier runs (nothing on a full build). #}
 
-empty_stored as {{ rudderstack_cte_hint(false) }} (
+{% call rudderstack_cte(ctes, 'empty_stored', small=false, stage=false) %}
 
     select
         *,
@@ -59,18 +62,18 @@ empty_stored as {{ rudderstack_cte_hint(false) }} (
         cast(null as date) as session_date
     from rebuilt
 
-),
+{% endcall %},
 
-stored as {{ rudderstack_cte_hint(false) }} (
+{% call rudderstack_cte(ctes, 'stored', small=false, stage=false) %}
 
     {#- Read where it is used, each time narrow or filtered by key first, never held whole. #}
     {{ rudderstack_stored_rows(window, 'empty_stored') }}
 
-),
+{% endcall %},
 
 {#- Sessions that lost every event in this run: the ids its events had, that no event has now. #}
 
-vanished as (
+{% call rudderstack_cte(ctes, 'vanished') %}
 
     select *
     from stored
@@ -89,17 +92,17 @@ vanished as (
             where rebuilt.session_id = stored.session_id
         )
 
-),
+{% endcall %},
 
 {#- Anonymous ids whose observations of a user changed: their sessions are stitched again. #}
 
-changed_anonymous_ids as (
+{% call rudderstack_cte(ctes, 'changed_anonymous_ids') %}
 
     {{ rudderstack_identity_changed_anonymous_ids(window.run_number) }}
 
-),
+{% endcall %},
 
-to_stitch as (
+{% call rudderstack_cte(ctes, 'to_stitch') %}
 
     select
         {{ rudderstack_session_columns('rebuilt') }},
@@ -125,9 +128,9 @@ to_stitch as (
             where vanished.session_id = stored.session_id
         )
 
-),
+{% endcall %},
 
-identity_runs as (
+{% call rudderstack_cte(ctes, 'identity_runs') %}
 
     select *
     from {{ ref('state_identity_runs') }}
@@ -136,9 +139,9 @@ identity_runs as (
         where to_stitch.anonymous_id is not null
     )
 
-),
+{% endcall %},
 
-linked_users as (
+{% call rudderstack_cte(ctes, 'linked_users') %}
 
     {#-
         Sessions without a user id of their own: the user their anonymous id was in the
@@ -164,9 +167,9 @@ linked_users as (
             or (identity_runs.run_number = 1 and identity_runs.run_started_at > to_stitch.session_started_at)
         )
 
-),
+{% endcall %},
 
-stitched as (
+{% call rudderstack_cte(ctes, 'stitched') %}
 
     select
         to_stitch.*,
@@ -174,7 +177,7 @@ stitched as (
     from to_stitch
     left join linked_users on to_stitch.session_id = linked_users.session_id
 
-),
+{% endcall %},
 
 {#-
     The sessions whose rows change: those rebuilt, and those stitched again whose user
@@ -182,19 +185,19 @@ stitched as (
     visitor changes its links, rarely its runs).
 #}
 
-changed as (
+{% call rudderstack_cte(ctes, 'changed') %}
 
     select * from stitched
     where is_rebuilt or stitched_user_id is distinct from stored_stitched_user_id
 
-),
+{% endcall %},
 
 {#-
     The users (else actors) whose numbering may move: those of every changed session,
     before (its stored row; a vanished session is one) and after.
 #}
 
-previous_owners as (
+{% call rudderstack_cte(ctes, 'previous_owners') %}
 
     select
         stitched_user_id,
@@ -207,9 +210,9 @@ previous_owners as (
         actor_id
     from vanished
 
-),
+{% endcall %},
 
-renumbered_users as (
+{% call rudderstack_cte(ctes, 'renumbered_users') %}
 
     select stitched_user_id from changed
     where stitched_user_id is not null
@@ -217,9 +220,9 @@ renumbered_users as (
     select stitched_user_id from previous_owners
     where stitched_user_id is not null
 
-),
+{% endcall %},
 
-renumbered_actors as (
+{% call rudderstack_cte(ctes, 'renumbered_actors') %}
 
     select actor_id from changed
     where stitched_user_id is null
@@ -227,22 +230,22 @@ renumbered_actors as (
     select actor_id from previous_owners
     where stitched_user_id is null
 
-),
+{% endcall %},
 
 {#-
     Their stored sessions that stay, renumbered: numbered narrow (a sort of keys, not of
     wide rows), and read whole only when their number moved (by locator: few).
 #}
 
-stored_keys as {{ rudderstack_cte_hint(false) }} (
+{% call rudderstack_cte(ctes, 'stored_keys', small=false, stage=false) %}
 
     {{ rudderstack_stored_keys(window, 'empty_stored', 'session_id', [
         'session_id', 'stitched_user_id', 'actor_id', 'session_started_at', 'user_session_number', 'is_current',
     ]) }}
 
-),
+{% endcall %},
 
-renumbered_stored as (
+{% call rudderstack_cte(ctes, 'renumbered_stored') %}
 
     select * from stored_keys
     where
@@ -255,9 +258,9 @@ renumbered_stored as (
         and stitched_user_id is null
         and actor_id in (select renumbered_actors.actor_id from renumbered_actors)
 
-),
+{% endcall %},
 
-numbered as (
+{% call rudderstack_cte(ctes, 'numbered') %}
 
     select
         *,
@@ -294,24 +297,24 @@ numbered as (
             )
     ) as candidates
 
-),
+{% endcall %},
 
 {#- A stored session only renumbered is written again only when its number moved. #}
 
-moved as (
+{% call rudderstack_cte(ctes, 'moved') %}
 
     select * from numbered
     where stored_user_session_number != user_session_number
 
-),
+{% endcall %},
 
-moved_stored as (
+{% call rudderstack_cte(ctes, 'moved_stored') %}
 
     {{ rudderstack_stored_by_locator(window, 'empty_stored', 'session_id', 'moved') }}
 
-),
+{% endcall %},
 
-final as (
+{% call rudderstack_cte(ctes, 'final') %}
 
     select
         {{ rudderstack_session_columns('changed') }},
@@ -342,7 +345,7 @@ final as (
         vanished.session_date
     from vanished
 
-)
+{% endcall %}
 
 {#- Parquet on Spark: the stored rows of the partitions this run rewrites, other than its own sessions. #}
 
