@@ -7,7 +7,7 @@
         "{{ rudderstack_delete_replaced_rows() }}",
         "{{ rudderstack_plan_actor_slices(ref('int_events_deduplicated')) }}",
     ],
-    post_hook="{{ rudderstack_append_actor_slices() }}",
+    post_hook=["{{ rudderstack_append_actor_slices() }}", "{{ rudderstack_drop_stages() }}"],
 ) }}
 {#-
     A run rewrites every event of the sessions it touches (delete+insert on event_id). A
@@ -37,24 +37,27 @@
 {%- set window = rudderstack_run_window() %}
 {%- set event_columns = rudderstack_state_event_columns() %}
 {%- set identifies_arrived = ref('int_identifies_arrived') %}
+{%- set ctes = rudderstack_ctes(window) %}  {#- on Spark, the stored rows in scope and the result computed once (rudderstack_cte) #}
 
-with run as (
+with
+
+{% call rudderstack_cte(ctes, 'run', stage=false) %}
 
     select * from {{ ref('int_run_window') }}
 
-),
+{% endcall %},
 
-received as {{ rudderstack_cte_hint(window.is_incremental) }} (
+{% call rudderstack_cte(ctes, 'received', small=window.is_incremental, stage=false) %}
 
     select {{ event_columns | join(', ') }}
     from {{ ref('int_events_deduplicated') }}
     where {{ rudderstack_actor_slice_condition('actor_id') }}
 
-),
+{% endcall %},
 
 {#- What this table holds of earlier runs (nothing on a full build). #}
 
-empty_stored as (
+{% call rudderstack_cte(ctes, 'empty_stored', stage=false) %}
 
     select
         {{ event_columns | join(', ') }},
@@ -69,7 +72,7 @@ empty_stored as (
         cast(null as date) as event_date
     from received
 
-),
+{% endcall %},
 
 {#-
     Which stored events join the received ones in this run's sessions. A full build stores
@@ -83,17 +86,17 @@ empty_stored as (
     rowid, elsewhere event_id), so no scan reads every column of the whole history.
 #}
 
-stored_keys as {{ rudderstack_cte_hint(false) }} (
+{% call rudderstack_cte(ctes, 'stored_keys', small=false, stage=false) %}
 
     {{ rudderstack_stored_keys(window, 'empty_stored', 'event_id', [
         'event_id', 'actor_id', 'sdk_session_id', 'event_at', 'event_number_in_session',
     ]) }}
 
-),
+{% endcall %},
 
 {#- The received events as they were stored, when they were. #}
 
-stored_received as (
+{% call rudderstack_cte(ctes, 'stored_received', stage=false) %}
 
     select
         actor_id,
@@ -102,9 +105,9 @@ stored_received as (
     from stored_keys
     where event_id in (select received.event_id from received)
 
-),
+{% endcall %},
 
-positions as (
+{% call rudderstack_cte(ctes, 'positions', stage=false) %}
 
     select
         actor_id,
@@ -118,9 +121,9 @@ positions as (
         event_at
     from stored_received
 
-),
+{% endcall %},
 
-sdk_scope as (
+{% call rudderstack_cte(ctes, 'sdk_scope', stage=false) %}
 
     select
         actor_id,
@@ -134,9 +137,9 @@ sdk_scope as (
     from {{ identifies_arrived }}
     where sdk_session_id is not null and actor_id is not null
 
-),
+{% endcall %},
 
-derived_changes as (
+{% call rudderstack_cte(ctes, 'derived_changes', stage=false) %}
 
     select
         actor_id,
@@ -145,13 +148,13 @@ derived_changes as (
     where sdk_session_id is null
     group by actor_id
 
-),
+{% endcall %},
 
 {#-
     Per actor with changed session-less events and stored ones: from the start of its last
     derived session that began before the change (NULL: all of them).
 #}
-derived_scope as (
+{% call rudderstack_cte(ctes, 'derived_scope', stage=false) %}
 
     select
         derived_changes.actor_id,
@@ -166,9 +169,9 @@ derived_scope as (
     where stored_keys.sdk_session_id is null
     group by derived_changes.actor_id
 
-),
+{% endcall %},
 
-scope_locators as (
+{% call rudderstack_cte(ctes, 'scope_locators', stage=false) %}
 
     select stored_keys.row_locator
     from stored_keys
@@ -183,23 +186,23 @@ scope_locators as (
             and stored_keys.sdk_session_id is null
             and (derived_scope.derived_from is null or stored_keys.event_at >= derived_scope.derived_from)
 
-),
+{% endcall %},
 
-stored_in_scope as (
+{% call rudderstack_cte(ctes, 'stored_in_scope') %}
 
     {{ rudderstack_stored_by_locator(window, 'empty_stored', 'event_id', 'scope_locators') }}
 
-),
+{% endcall %},
 {%- else %}
 
-stored_in_scope as (
+{% call rudderstack_cte(ctes, 'stored_in_scope') %}
 
     {{ rudderstack_stored_rows(window, 'empty_stored') }}
 
-),
+{% endcall %},
 {%- endif %}
 
-events as {{ rudderstack_cte_hint(window.is_incremental) }} (
+{% call rudderstack_cte(ctes, 'events', small=window.is_incremental, stage=false) %}
 
     select * from received
     union all
@@ -210,7 +213,7 @@ events as {{ rudderstack_cte_hint(window.is_incremental) }} (
         where received.event_id = stored_in_scope.event_id
     )
 
-),
+{% endcall %},
 
 {#-
     Sessionized whole: sorting the keys alone and joining the events back costs a second
@@ -219,7 +222,7 @@ events as {{ rudderstack_cte_hint(window.is_incremental) }} (
     save 0.7 s at 10M on DuckDB.
 #}
 
-sessionized as (
+{% call rudderstack_cte(ctes, 'sessionized', stage=false) %}
 
     {{ sessionize_by_gap(
         'events',
@@ -229,7 +232,7 @@ sessionized as (
         with_session_id=false,
     ) }}
 
-),
+{% endcall %},
 
 {#-
     What the sessions table last saw of each rewritten event: its stored row, or, when
@@ -237,7 +240,7 @@ sessionized as (
     run carried over.
 #}
 
-previously as (
+{% call rudderstack_cte(ctes, 'previously', stage=false) %}
 
     select
         scoped.event_id,
@@ -256,9 +259,9 @@ previously as (
     from stored_in_scope as scoped
     cross join run
 
-),
+{% endcall %},
 
-final as (
+{% call rudderstack_cte(ctes, 'final') %}
 
     select
         sessionized.event_id,
@@ -313,7 +316,7 @@ final as (
     cross join run
     left join previously on sessionized.event_id = previously.event_id
 
-)
+{% endcall %}
 
 {#- Parquet on Spark: the stored rows of the partitions this run rewrites, other than its own events. #}
 

@@ -1,5 +1,8 @@
 {{ config(**rudderstack_state_config('append', partition_column='run_started_date', lookups=['anonymous_id'])) }}
-{{ config(pre_hook="{{ rudderstack_delete_replaced_rows(rudderstack_identity_runs_replaced()) }}") }}
+{{ config(
+    pre_hook="{{ rudderstack_delete_replaced_rows(rudderstack_identity_runs_replaced()) }}",
+    post_hook="{{ rudderstack_drop_stages() }}",
+) }}
 {#- a run replaces every run of the anonymous ids whose links changed -#}
 
 {#-
@@ -11,25 +14,28 @@
     (rudderstack_identity_changed_anonymous_ids): every one on a full build.
 -#}
 {%- set window = rudderstack_run_window() %}
+{%- set ctes = rudderstack_ctes(window) %}  {#- on Spark, the changed ids and the result computed once (rudderstack_cte) #}
 
 {#- Observations and runs of an anonymous id in time order, then by user id byte by byte. -#}
 {%- set run_order = 'partition by anonymous_id order by run_started_at, ' ~ binary_collation('user_id') %}
 
-with changed_anonymous_ids as (
+with
+
+{% call rudderstack_cte(ctes, 'changed_anonymous_ids') %}
 
     {{ rudderstack_identity_changed_anonymous_ids(window.run_number) }}
 
-),
+{% endcall %},
 
-links as (
+{% call rudderstack_cte(ctes, 'links', stage=false) %}
 
     {#- Every observation of those anonymous ids, however old (narrow: found by key first). #}
     select * from {{ ref('state_identity_links') }}
     where anonymous_id in (select changed_anonymous_ids.anonymous_id from changed_anonymous_ids)
 
-),
+{% endcall %},
 
-ordered as (
+{% call rudderstack_cte(ctes, 'ordered', stage=false) %}
 
     select
         anonymous_id,
@@ -41,9 +47,9 @@ ordered as (
         ) as previous_user_id
     from links
 
-),
+{% endcall %},
 
-run_starts as (
+{% call rudderstack_cte(ctes, 'run_starts', stage=false) %}
 
     select
         anonymous_id,
@@ -52,9 +58,9 @@ run_starts as (
     from ordered
     where previous_user_id is null or previous_user_id != user_id
 
-),
+{% endcall %},
 
-final as (
+{% call rudderstack_cte(ctes, 'final') %}
 
     select
         anonymous_id,
@@ -67,7 +73,7 @@ final as (
         cast(run_started_at as date) as run_started_date
     from run_starts
 
-)
+{% endcall %}
 
 {#- Parquet on Spark: the stored rows of the partitions this run rewrites, other than the changed anonymous ids'. #}
 
