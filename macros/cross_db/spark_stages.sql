@@ -9,20 +9,22 @@
     59 to 99 s of an incremental run on the demo data, for a few dozen rows.
 
     On Spark, on an incremental `dbt run` or `dbt build` (a run's rows are few), each CTE
-    a model declares with rudderstack_cte is written once, while dbt renders the model,
-    as a table `<model>__stage_<name>` in the model's schema (`create table ... as with
+    a model marks as a stage (rudderstack_stage) is written once, while dbt renders the
+    model, as a table `<model>__stage_<name>` in the model's schema (`create table ... as with
     <the CTEs before it> <its query>`), and the model's query reads it by that name. A
     table, not `cache table`: a cached view keeps its query's plan, which Spark
     re-analyses and prints at every reference, so a chain of them grows the same way.
     Elsewhere, on full builds (whose CTEs hold the whole history, which must stream) and
-    in `dbt compile`, rudderstack_cte writes the CTE as it is, with the DuckDB and
-    PostgreSQL hint `small` asks for (rudderstack_cte_hint).
+    in `dbt compile`, the CTE's query is left as it is.
 
-    Usage, in a model:
+    Usage, in a model (every CTE registered, in the order of the `with` list):
         {%- set ctes = rudderstack_ctes(window) %}
-        with
-        {% call rudderstack_cte(ctes, 'events', small=true) %} select ... {% endcall %},
-        {% call rudderstack_cte(ctes, 'stored', stage=false) %} select ... {% endcall %}
+        with events as (
+        {%- call rudderstack_stage(ctes, 'events') %} select ... {%- endcall %}
+        ),
+        stored as (
+        {%- call rudderstack_stage(ctes, 'stored', stage=false) %} select ... {%- endcall %}
+        )
         select ... from events ...
     and the model's post-hook drops the stage tables: rudderstack_drop_stages().
 
@@ -42,25 +44,23 @@
 
 
 {#-
-    One CTE `name` (its query: the call block's body) of the list `ctes`
-    (rudderstack_ctes). `small`: the hint for DuckDB and PostgreSQL (none: no hint).
-    `stage`: false for a CTE not worth computing apart (a plain read of a table, which a
-    later stage filters as it reads).
+    The query of the CTE `name` (the call block's body, inside the CTE's parentheses),
+    registered in `ctes` (rudderstack_ctes) for the stages after it. Where stages are
+    written and `stage` is true: written to its stage table, and read from it. `stage`:
+    false for a CTE not worth writing apart (a plain read of a table, which a later stage
+    filters as it reads).
 -#}
-{% macro rudderstack_cte(ctes, name, small=none, stage=true) -%}
+{% macro rudderstack_stage(ctes, name, stage=true) -%}
     {%- set query = caller() -%}
     {%- if ctes.stage and stage -%}
         {%- set table = rudderstack_sessions.rudderstack_stage_name(name) -%}
         {%- set earlier = 'with ' ~ ctes.definitions | join(',\n') ~ '\n' if ctes.definitions else '' -%}
         {%- do run_query("drop table if exists " ~ table) -%}
         {%- do run_query("create table " ~ table ~ " using parquet as " ~ earlier ~ query) -%}
-        {%- set definition = name ~ ' as (select * from ' ~ table ~ ')' -%}
-    {%- else -%}
-        {%- set hint = rudderstack_sessions.rudderstack_cte_hint(small) if small is not none else '' -%}
-        {%- set definition = name ~ ' as ' ~ hint ~ ' (' ~ query ~ ')' -%}
+        {%- set query = 'select * from ' ~ table -%}
     {%- endif -%}
-    {%- do ctes.definitions.append(definition) -%}
-    {{ definition }}
+    {%- do ctes.definitions.append(name ~ ' as (' ~ query ~ ')') -%}
+    {{ query }}
 {%- endmacro %}
 
 
@@ -71,7 +71,7 @@
 
 
 {#-
-    Post-hook of a model that declares CTEs with rudderstack_cte: on Spark, drop the
+    Post-hook of a model that declares stages with rudderstack_stage: on Spark, drop the
     stage tables its render wrote (those of an earlier run that failed too). Nothing to
     run elsewhere.
 -#}

@@ -37,27 +37,34 @@
 {%- set window = rudderstack_run_window() %}
 {%- set event_columns = rudderstack_state_event_columns() %}
 {%- set identifies_arrived = ref('int_identifies_arrived') %}
-{%- set ctes = rudderstack_ctes(window) %}  {#- on Spark, the stored rows in scope and the result computed once (rudderstack_cte) #}
+{#- The event columns final carries as they are (it computes or names the others). #}
+{%- set carried_columns = event_columns | reject('in', [
+    'event_id', 'actor_id', 'anonymous_id', 'user_id', 'event_at', 'event_type', 'event_name', 'channel',
+    'cohort', 'sdk_session_id', 'is_sdk_session_start']) | list %}
+{%- set ctes = rudderstack_ctes(window) %}  {#- on Spark, stages written once (rudderstack_stage) #}
 
-with
-
-{% call rudderstack_cte(ctes, 'run', stage=false) %}
+with run as (
+    {%- call rudderstack_stage(ctes, 'run', stage=false) %}
 
     select * from {{ ref('int_run_window') }}
 
-{% endcall %},
+    {%- endcall %}
+),
 
-{% call rudderstack_cte(ctes, 'received', small=window.is_incremental, stage=false) %}
+received as {{ rudderstack_cte_hint(window.is_incremental) }} (
+    {%- call rudderstack_stage(ctes, 'received', stage=false) %}
 
     select {{ event_columns | join(', ') }}
     from {{ ref('int_events_deduplicated') }}
     where {{ rudderstack_actor_slice_condition('actor_id') }}
 
-{% endcall %},
+    {%- endcall %}
+),
 
 {#- What this table holds of earlier runs (nothing on a full build). #}
 
-{% call rudderstack_cte(ctes, 'empty_stored', stage=false) %}
+empty_stored as (
+    {%- call rudderstack_stage(ctes, 'empty_stored', stage=false) %}
 
     select
         {{ event_columns | join(', ') }},
@@ -72,7 +79,8 @@ with
         cast(null as date) as event_date
     from received
 
-{% endcall %},
+    {%- endcall %}
+),
 
 {#-
     Which stored events join the received ones in this run's sessions. A full build stores
@@ -86,17 +94,20 @@ with
     rowid, elsewhere event_id), so no scan reads every column of the whole history.
 #}
 
-{% call rudderstack_cte(ctes, 'stored_keys', small=false, stage=false) %}
+stored_keys as {{ rudderstack_cte_hint(false) }} (
+    {%- call rudderstack_stage(ctes, 'stored_keys', stage=false) %}
 
     {{ rudderstack_stored_keys(window, 'empty_stored', 'event_id', [
         'event_id', 'actor_id', 'sdk_session_id', 'event_at', 'event_number_in_session',
     ]) }}
 
-{% endcall %},
+    {%- endcall %}
+),
 
 {#- The received events as they were stored, when they were. #}
 
-{% call rudderstack_cte(ctes, 'stored_received', stage=false) %}
+stored_received as (
+    {%- call rudderstack_stage(ctes, 'stored_received', stage=false) %}
 
     select
         actor_id,
@@ -105,9 +116,11 @@ with
     from stored_keys
     where event_id in (select received.event_id from received)
 
-{% endcall %},
+    {%- endcall %}
+),
 
-{% call rudderstack_cte(ctes, 'positions', stage=false) %}
+positions as (
+    {%- call rudderstack_stage(ctes, 'positions', stage=false) %}
 
     select
         actor_id,
@@ -121,9 +134,11 @@ with
         event_at
     from stored_received
 
-{% endcall %},
+    {%- endcall %}
+),
 
-{% call rudderstack_cte(ctes, 'sdk_scope', stage=false) %}
+sdk_scope as (
+    {%- call rudderstack_stage(ctes, 'sdk_scope', stage=false) %}
 
     select
         actor_id,
@@ -137,9 +152,11 @@ with
     from {{ identifies_arrived }}
     where sdk_session_id is not null and actor_id is not null
 
-{% endcall %},
+    {%- endcall %}
+),
 
-{% call rudderstack_cte(ctes, 'derived_changes', stage=false) %}
+derived_changes as (
+    {%- call rudderstack_stage(ctes, 'derived_changes', stage=false) %}
 
     select
         actor_id,
@@ -148,13 +165,15 @@ with
     where sdk_session_id is null
     group by actor_id
 
-{% endcall %},
+    {%- endcall %}
+),
 
 {#-
     Per actor with changed session-less events and stored ones: from the start of its last
     derived session that began before the change (NULL: all of them).
 #}
-{% call rudderstack_cte(ctes, 'derived_scope', stage=false) %}
+derived_scope as (
+    {%- call rudderstack_stage(ctes, 'derived_scope', stage=false) %}
 
     select
         derived_changes.actor_id,
@@ -169,9 +188,11 @@ with
     where stored_keys.sdk_session_id is null
     group by derived_changes.actor_id
 
-{% endcall %},
+    {%- endcall %}
+),
 
-{% call rudderstack_cte(ctes, 'scope_locators', stage=false) %}
+scope_locators as (
+    {%- call rudderstack_stage(ctes, 'scope_locators', stage=false) %}
 
     select stored_keys.row_locator
     from stored_keys
@@ -186,23 +207,27 @@ with
             and stored_keys.sdk_session_id is null
             and (derived_scope.derived_from is null or stored_keys.event_at >= derived_scope.derived_from)
 
-{% endcall %},
+    {%- endcall %}
+),
 
-{% call rudderstack_cte(ctes, 'stored_in_scope') %}
+stored_in_scope as (
+    {%- call rudderstack_stage(ctes, 'stored_in_scope') %}
 
     {{ rudderstack_stored_by_locator(window, 'empty_stored', 'event_id', 'scope_locators') }}
 
-{% endcall %},
-{%- else %}
+    {%- endcall %}
+),
+{%- else %}  {#- a full build: nothing stored, nothing staged #}
 
-{% call rudderstack_cte(ctes, 'stored_in_scope') %}
+stored_in_scope as (
 
     {{ rudderstack_stored_rows(window, 'empty_stored') }}
 
-{% endcall %},
+),
 {%- endif %}
 
-{% call rudderstack_cte(ctes, 'events', small=window.is_incremental, stage=false) %}
+events as {{ rudderstack_cte_hint(window.is_incremental) }} (
+    {%- call rudderstack_stage(ctes, 'events', stage=false) %}
 
     select * from received
     union all
@@ -213,7 +238,8 @@ with
         where received.event_id = stored_in_scope.event_id
     )
 
-{% endcall %},
+    {%- endcall %}
+),
 
 {#-
     Sessionized whole: sorting the keys alone and joining the events back costs a second
@@ -222,7 +248,8 @@ with
     save 0.7 s at 10M on DuckDB.
 #}
 
-{% call rudderstack_cte(ctes, 'sessionized', stage=false) %}
+sessionized as (
+    {%- call rudderstack_stage(ctes, 'sessionized', stage=false) %}
 
     {{ sessionize_by_gap(
         'events',
@@ -232,7 +259,8 @@ with
         with_session_id=false,
     ) }}
 
-{% endcall %},
+    {%- endcall %}
+),
 
 {#-
     What the sessions table last saw of each rewritten event: its stored row, or, when
@@ -240,7 +268,8 @@ with
     run carried over.
 #}
 
-{% call rudderstack_cte(ctes, 'previously', stage=false) %}
+previously as (
+    {%- call rudderstack_stage(ctes, 'previously', stage=false) %}
 
     select
         scoped.event_id,
@@ -252,16 +281,18 @@ with
         case when scoped.written_in_run < run.run_number then scoped.anonymous_id else scoped.known_anonymous_id end
             as known_anonymous_id,
         coalesce(scoped.written_in_run = run.run_number and scoped.identity_changed, false) as was_identity_changed,
-        {#- The raw rows its stored row accounted for through the cutoff, and what an unfinished run moved. #}
+        {# The raw rows its stored row accounted for through the cutoff, and what an unfinished run moved. #}
         case when scoped.written_in_run = run.run_number then scoped.recounted_row_count else 0 end
         + {{ rudderstack_rows_counted_through_cutoff('scoped') }} as counted_row_count
-    {#- Every stored event the run rewrites is in scope (a received one, by its old position). #}
+    {# Every stored event the run rewrites is in scope (a received one, by its old position). #}
     from stored_in_scope as scoped
     cross join run
 
-{% endcall %},
+    {%- endcall %}
+),
 
-{% call rudderstack_cte(ctes, 'final') %}
+final as (
+    {%- call rudderstack_stage(ctes, 'final') %}
 
     select
         sessionized.event_id,
@@ -283,16 +314,12 @@ with
         sessionized.sdk_session_id,
         sessionized.is_sdk_session_start,
         sessionized.event_number_in_session,
-        {%- for column in event_columns if column not in [
-            'event_id', 'actor_id', 'anonymous_id', 'user_id', 'event_at', 'event_type', 'event_name', 'channel',
-            'cohort', 'sdk_session_id', 'is_sdk_session_start'] %}
-        sessionized.{{ column }},
-        {%- endfor %}
+        sessionized.{{ carried_columns | join(',\n        sessionized.') }},
         cast(run.run_number as {{ dbt.type_bigint() }}) as written_in_run,
-        {#- NULL for an event the sessions table has not seen: it replaces nothing. #}
+        {# NULL for an event the sessions table has not seen: it replaces nothing. #}
         previously.known_session_id,
         previously.known_anonymous_id,
-        {#- Whether the event's observation that its anonymous id is a user (identity stitching) changed. #}
+        {# Whether the event's observation that its anonymous id is a user (identity stitching) changed. #}
         (
             coalesce(previously.was_identity_changed, false)
             or {{ rudderstack_identity_link('sessionized') }} != {{ rudderstack_identity_link('previously') }}
@@ -302,7 +329,7 @@ with
                 or sessionized.event_at != previously.event_at
             ))
         ) as identity_changed,
-        {#-
+        {#
             The raw rows at or before the cutoff that the event's stored row accounted for and its
             new row does not (a received event's last delivery is after the cutoff): the
             missed-rows check counts them again among the deliveries the run re-read.
@@ -316,7 +343,8 @@ with
     cross join run
     left join previously on sessionized.event_id = previously.event_id
 
-{% endcall %}
+    {%- endcall %}
+)
 
 {#- Parquet on Spark: the stored rows of the partitions this run rewrites, other than its own events. #}
 

@@ -29,29 +29,32 @@
     A full build rewrites every event, so the same SQL builds every session.
 -#}
 {%- set window = rudderstack_run_window() %}
-{%- set ctes = rudderstack_ctes(window) %}  {#- on Spark, each computed once (rudderstack_cte) #}
+{%- set ctes = rudderstack_ctes(window) %}  {#- on Spark, stages written once (rudderstack_stage) #}
 {%- set number_partition = 'stitched_user_id, case when stitched_user_id is null then actor_id end' %}
 
-with
+with events as {{ rudderstack_cte_hint(window.is_incremental) }} (
+    {%- call rudderstack_stage(ctes, 'events', stage=false) %}
 
-{% call rudderstack_cte(ctes, 'events', small=window.is_incremental, stage=false) %}
-
-    {#- The events this run rewrote: the sessions they were in before may have vanished. #}
+    {# The events this run rewrote: the sessions they were in before may have vanished. #}
     select known_session_id from {{ ref('state_events') }}
     where written_in_run = {{ window.run_number }}
 
-{% endcall %},
+    {%- endcall %}
+),
 
-{% call rudderstack_cte(ctes, 'rebuilt', stage=false) %}
+rebuilt as (
+    {%- call rudderstack_stage(ctes, 'rebuilt', stage=false) %}
 
-    {#- Every session of those events, aggregated again from all its events. #}
+    {# Every session of those events, aggregated again from all its events. #}
     select * from {{ ref('state_sessions_rebuilt') }}
 
-{% endcall %},
+    {%- endcall %}
+),
 
 {#- What this table holds of earlier runs (nothing on a full build). #}
 
-{% call rudderstack_cte(ctes, 'empty_stored', small=false, stage=false) %}
+empty_stored as {{ rudderstack_cte_hint(false) }} (
+    {%- call rudderstack_stage(ctes, 'empty_stored', stage=false) %}
 
     select
         *,
@@ -62,18 +65,22 @@ with
         cast(null as date) as session_date
     from rebuilt
 
-{% endcall %},
+    {%- endcall %}
+),
 
-{% call rudderstack_cte(ctes, 'stored', small=false, stage=false) %}
+stored as {{ rudderstack_cte_hint(false) }} (
+    {%- call rudderstack_stage(ctes, 'stored', stage=false) %}
 
-    {#- Read where it is used, each time narrow or filtered by key first, never held whole. #}
+    {# Read where it is used, each time narrow or filtered by key first, never held whole. #}
     {{ rudderstack_stored_rows(window, 'empty_stored') }}
 
-{% endcall %},
+    {%- endcall %}
+),
 
 {#- Sessions that lost every event in this run: the ids its events had, that no event has now. #}
 
-{% call rudderstack_cte(ctes, 'vanished') %}
+vanished as (
+    {%- call rudderstack_stage(ctes, 'vanished') %}
 
     select *
     from stored
@@ -83,7 +90,7 @@ with
             select events.known_session_id from events
             where events.known_session_id is not null
             union all
-            {#- written by a run with this number that did not finish: its events moved again #}
+            {# written by a run with this number that did not finish: its events moved again #}
             select unfinished.session_id from stored as unfinished
             where unfinished.written_in_run = {{ window.run_number }}
         )
@@ -92,17 +99,21 @@ with
             where rebuilt.session_id = stored.session_id
         )
 
-{% endcall %},
+    {%- endcall %}
+),
 
 {#- Anonymous ids whose observations of a user changed: their sessions are stitched again. #}
 
-{% call rudderstack_cte(ctes, 'changed_anonymous_ids') %}
+changed_anonymous_ids as (
+    {%- call rudderstack_stage(ctes, 'changed_anonymous_ids') %}
 
     {{ rudderstack_identity_changed_anonymous_ids(window.run_number) }}
 
-{% endcall %},
+    {%- endcall %}
+),
 
-{% call rudderstack_cte(ctes, 'to_stitch') %}
+to_stitch as (
+    {%- call rudderstack_stage(ctes, 'to_stitch') %}
 
     select
         {{ rudderstack_session_columns('rebuilt') }},
@@ -110,7 +121,7 @@ with
         cast(null as {{ dbt.type_string() }}) as stored_stitched_user_id
     from rebuilt
     union all
-    {#- Stored sessions that stay, stitched again (found by key first: they are few). #}
+    {# Stored sessions that stay, stitched again (found by key first: they are few). #}
     select
         {{ rudderstack_session_columns('stored') }},
         false as is_rebuilt,
@@ -128,9 +139,11 @@ with
             where vanished.session_id = stored.session_id
         )
 
-{% endcall %},
+    {%- endcall %}
+),
 
-{% call rudderstack_cte(ctes, 'identity_runs') %}
+identity_runs as (
+    {%- call rudderstack_stage(ctes, 'identity_runs') %}
 
     select *
     from {{ ref('state_identity_runs') }}
@@ -139,11 +152,13 @@ with
         where to_stitch.anonymous_id is not null
     )
 
-{% endcall %},
+    {%- endcall %}
+),
 
-{% call rudderstack_cte(ctes, 'linked_users') %}
+linked_users as (
+    {%- call rudderstack_stage(ctes, 'linked_users') %}
 
-    {#-
+    {#
         Sessions without a user id of their own: the user their anonymous id was in the
         identity run the session started in; a session before the first run takes the
         first run's user (the visits before a sign-up belong to who signed up).
@@ -167,9 +182,11 @@ with
             or (identity_runs.run_number = 1 and identity_runs.run_started_at > to_stitch.session_started_at)
         )
 
-{% endcall %},
+    {%- endcall %}
+),
 
-{% call rudderstack_cte(ctes, 'stitched') %}
+stitched as (
+    {%- call rudderstack_stage(ctes, 'stitched') %}
 
     select
         to_stitch.*,
@@ -177,7 +194,8 @@ with
     from to_stitch
     left join linked_users on to_stitch.session_id = linked_users.session_id
 
-{% endcall %},
+    {%- endcall %}
+),
 
 {#-
     The sessions whose rows change: those rebuilt, and those stitched again whose user
@@ -185,19 +203,22 @@ with
     visitor changes its links, rarely its runs).
 #}
 
-{% call rudderstack_cte(ctes, 'changed') %}
+changed as (
+    {%- call rudderstack_stage(ctes, 'changed') %}
 
     select * from stitched
     where is_rebuilt or stitched_user_id is distinct from stored_stitched_user_id
 
-{% endcall %},
+    {%- endcall %}
+),
 
 {#-
     The users (else actors) whose numbering may move: those of every changed session,
     before (its stored row; a vanished session is one) and after.
 #}
 
-{% call rudderstack_cte(ctes, 'previous_owners') %}
+previous_owners as (
+    {%- call rudderstack_stage(ctes, 'previous_owners') %}
 
     select
         stitched_user_id,
@@ -210,9 +231,11 @@ with
         actor_id
     from vanished
 
-{% endcall %},
+    {%- endcall %}
+),
 
-{% call rudderstack_cte(ctes, 'renumbered_users') %}
+renumbered_users as (
+    {%- call rudderstack_stage(ctes, 'renumbered_users') %}
 
     select stitched_user_id from changed
     where stitched_user_id is not null
@@ -220,9 +243,11 @@ with
     select stitched_user_id from previous_owners
     where stitched_user_id is not null
 
-{% endcall %},
+    {%- endcall %}
+),
 
-{% call rudderstack_cte(ctes, 'renumbered_actors') %}
+renumbered_actors as (
+    {%- call rudderstack_stage(ctes, 'renumbered_actors') %}
 
     select actor_id from changed
     where stitched_user_id is null
@@ -230,22 +255,26 @@ with
     select actor_id from previous_owners
     where stitched_user_id is null
 
-{% endcall %},
+    {%- endcall %}
+),
 
 {#-
     Their stored sessions that stay, renumbered: numbered narrow (a sort of keys, not of
     wide rows), and read whole only when their number moved (by locator: few).
 #}
 
-{% call rudderstack_cte(ctes, 'stored_keys', small=false, stage=false) %}
+stored_keys as {{ rudderstack_cte_hint(false) }} (
+    {%- call rudderstack_stage(ctes, 'stored_keys', stage=false) %}
 
     {{ rudderstack_stored_keys(window, 'empty_stored', 'session_id', [
         'session_id', 'stitched_user_id', 'actor_id', 'session_started_at', 'user_session_number', 'is_current',
     ]) }}
 
-{% endcall %},
+    {%- endcall %}
+),
 
-{% call rudderstack_cte(ctes, 'renumbered_stored') %}
+renumbered_stored as (
+    {%- call rudderstack_stage(ctes, 'renumbered_stored') %}
 
     select * from stored_keys
     where
@@ -258,9 +287,11 @@ with
         and stitched_user_id is null
         and actor_id in (select renumbered_actors.actor_id from renumbered_actors)
 
-{% endcall %},
+    {%- endcall %}
+),
 
-{% call rudderstack_cte(ctes, 'numbered') %}
+numbered as (
+    {%- call rudderstack_stage(ctes, 'numbered') %}
 
     select
         *,
@@ -297,24 +328,30 @@ with
             )
     ) as candidates
 
-{% endcall %},
+    {%- endcall %}
+),
 
 {#- A stored session only renumbered is written again only when its number moved. #}
 
-{% call rudderstack_cte(ctes, 'moved') %}
+moved as (
+    {%- call rudderstack_stage(ctes, 'moved') %}
 
     select * from numbered
     where stored_user_session_number != user_session_number
 
-{% endcall %},
+    {%- endcall %}
+),
 
-{% call rudderstack_cte(ctes, 'moved_stored') %}
+moved_stored as (
+    {%- call rudderstack_stage(ctes, 'moved_stored') %}
 
     {{ rudderstack_stored_by_locator(window, 'empty_stored', 'session_id', 'moved') }}
 
-{% endcall %},
+    {%- endcall %}
+),
 
-{% call rudderstack_cte(ctes, 'final') %}
+final as (
+    {%- call rudderstack_stage(ctes, 'final') %}
 
     select
         {{ rudderstack_session_columns('changed') }},
@@ -345,7 +382,8 @@ with
         vanished.session_date
     from vanished
 
-{% endcall %}
+    {%- endcall %}
+)
 
 {#- Parquet on Spark: the stored rows of the partitions this run rewrites, other than its own sessions. #}
 

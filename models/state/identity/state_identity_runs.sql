@@ -14,28 +14,31 @@
     (rudderstack_identity_changed_anonymous_ids): every one on a full build.
 -#}
 {%- set window = rudderstack_run_window() %}
-{%- set ctes = rudderstack_ctes(window) %}  {#- on Spark, the changed ids and the result computed once (rudderstack_cte) #}
+{%- set ctes = rudderstack_ctes(window) %}  {#- on Spark, stages written once (rudderstack_stage) #}
 
 {#- Observations and runs of an anonymous id in time order, then by user id byte by byte. -#}
 {%- set run_order = 'partition by anonymous_id order by run_started_at, ' ~ binary_collation('user_id') %}
 
-with
-
-{% call rudderstack_cte(ctes, 'changed_anonymous_ids') %}
+with changed_anonymous_ids as (
+    {%- call rudderstack_stage(ctes, 'changed_anonymous_ids') %}
 
     {{ rudderstack_identity_changed_anonymous_ids(window.run_number) }}
 
-{% endcall %},
+    {%- endcall %}
+),
 
-{% call rudderstack_cte(ctes, 'links', stage=false) %}
+links as (
+    {%- call rudderstack_stage(ctes, 'links', stage=false) %}
 
-    {#- Every observation of those anonymous ids, however old (narrow: found by key first). #}
+    {# Every observation of those anonymous ids, however old (narrow: found by key first). #}
     select * from {{ ref('state_identity_links') }}
     where anonymous_id in (select changed_anonymous_ids.anonymous_id from changed_anonymous_ids)
 
-{% endcall %},
+    {%- endcall %}
+),
 
-{% call rudderstack_cte(ctes, 'ordered', stage=false) %}
+ordered as (
+    {%- call rudderstack_stage(ctes, 'ordered', stage=false) %}
 
     select
         anonymous_id,
@@ -47,9 +50,11 @@ with
         ) as previous_user_id
     from links
 
-{% endcall %},
+    {%- endcall %}
+),
 
-{% call rudderstack_cte(ctes, 'run_starts', stage=false) %}
+run_starts as (
+    {%- call rudderstack_stage(ctes, 'run_starts', stage=false) %}
 
     select
         anonymous_id,
@@ -58,9 +63,11 @@ with
     from ordered
     where previous_user_id is null or previous_user_id != user_id
 
-{% endcall %},
+    {%- endcall %}
+),
 
-{% call rudderstack_cte(ctes, 'final') %}
+final as (
+    {%- call rudderstack_stage(ctes, 'final') %}
 
     select
         anonymous_id,
@@ -69,11 +76,12 @@ with
         lead(run_started_at) over ({{ run_order }}) as next_run_started_at,
         cast(row_number() over ({{ run_order }}) as {{ dbt.type_bigint() }}) as run_number,
         cast({{ window.run_number }} as {{ dbt.type_bigint() }}) as written_in_run,
-        {#- Last: the partition column, where Spark keeps it. #}
+        {# Last: the partition column, where Spark keeps it. #}
         cast(run_started_at as date) as run_started_date
     from run_starts
 
-{% endcall %}
+    {%- endcall %}
+)
 
 {#- Parquet on Spark: the stored rows of the partitions this run rewrites, other than the changed anonymous ids'. #}
 
