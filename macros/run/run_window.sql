@@ -75,6 +75,7 @@
     {{ rudderstack_sessions.rudderstack_check_cli_vars() }}
     {{ rudderstack_sessions.rudderstack_check_near_miss_vars() }}
     {{ rudderstack_sessions.rudderstack_check_raw_tables() }}
+    {{ rudderstack_sessions.rudderstack_check_analyst_roles() }}
     {%- set config = rudderstack_sessions.rudderstack_state_settings() -%}
     {%- set on_config_change = rudderstack_sessions.rudderstack_on_config_change() -%}
     {%- do window.update({'config': config}) -%}
