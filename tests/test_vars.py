@@ -124,6 +124,21 @@ def test_a_funnel_step_that_matches_no_event_warns(engine: str, workspace) -> No
     assert "Got 1 result, configured to warn if != 0" in warning[1].split("Warning in", 1)[0], output[-3000:]
 
 
+@pytest.mark.engines("duckdb", "postgres")  # Spark: the demo's build runs the same data test
+def test_a_timeout_key_that_no_cohort_has_warns(engine: str, workspace) -> None:
+    """A key of session_timeout_minutes that no event's cohort equals (a misspelt cohort)
+    builds, with a warning from the timeout_cohorts_match_events test for that key alone;
+    a key that some event has stays quiet."""
+    at = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
+    workspace.load_raw({"tracks": [{"id": f"t{i}", "anonymous_id": "a", "timestamp": at, "received_at": at,
+                                    "channel": "web", "event_text": "Product Viewed"} for i in range(2)]})
+    result = workspace.build_on_raw({"session_timeout_minutes": {"web": 30, "Mobile": 5, "default": 30}})
+    output = result.stdout
+    warning = output.split("Warning in test timeout_cohorts_match_events", 1)
+    assert len(warning) == 2, output[-3000:]
+    assert "Got 1 result, configured to warn if != 0" in warning[1].split("Warning in", 1)[0], output[-3000:]
+
+
 def test_a_misspelt_var_fails_and_every_project_var_is_known(workspace_factory) -> None:
     """A var on the command line that the project does not read fails, naming it and the
     var meant; every var of dbt_project.yml (and the one defaulted in a macro) passes."""
