@@ -101,7 +101,7 @@ class Workspace:
                  json.dumps({"path": str(directory), "schema": schema}))
 
     # -- dbt -----------------------------------------------------------------------------
-    def dbt(self, *args: str, vars: Mapping[str, Any] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def _dbt_command(self, args: Sequence[str], vars: Mapping[str, Any] | None) -> list[str]:
         command = [
             DBT,
             *args,
@@ -112,6 +112,17 @@ class Workspace:
         ]
         if vars:
             command += ["--vars", json.dumps(dict(vars))]
+        return command
+
+    def start_dbt(self, *args: str, vars: Mapping[str, Any] | None = None) -> subprocess.Popen[str]:
+        """dbt in a process of its own, not waited for (DuckDB, PostgreSQL): its output
+        line by line on .stdout, so a test can stop it part-way."""
+        assert self.engine != "spark", "Spark runs dbt in the test process"
+        return subprocess.Popen(self._dbt_command(args, vars), cwd=self.directory, env=self.env(),
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def dbt(self, *args: str, vars: Mapping[str, Any] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+        command = self._dbt_command(args, vars)
         if self.engine == "spark":
             assert self.spark is not None
             result = self.spark.run(command[1:], self.env())
