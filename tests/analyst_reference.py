@@ -20,6 +20,7 @@ from tests.reference import epoch_microseconds
 Row = dict[str, Any]
 UTM = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 ENGAGEMENT = {"min_duration_seconds": 10, "min_views": 2, "events": []}
+AUTOMATED_EVENTS_PER_MINUTE = 60  # var rudderstack_automated_events_per_minute, default
 
 
 def order_key(event: Row) -> tuple:
@@ -74,6 +75,10 @@ def sessions(events: list[Row], identifies: list[Row]) -> dict[str, Row]:
             "library_name": first["library_name"],
             "library_version": first["library_version"],
             "is_bounce": views == 1 and len(rows) == 1,
+            # macros/marts/session_flags.sql: over 24 hours; faster than 60 events a minute (a minute at least).
+            "is_long_session": epoch_microseconds(ended) - epoch_microseconds(started) > 24 * 3600 * 1_000_000,
+            "has_automated_event_rate": len(rows) * 60 * 1_000_000
+            > AUTOMATED_EVENTS_PER_MINUTE * max(epoch_microseconds(ended) - epoch_microseconds(started), 60 * 1_000_000),
             "is_engaged": (
                 epoch_microseconds(ended) - epoch_microseconds(started) >= ENGAGEMENT["min_duration_seconds"] * 1_000_000
                 or views >= ENGAGEMENT["min_views"]

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.engines("duckdb", "postgres")
 SESSION_COLUMNS = (
     "session_user_id", "landing_page_path", "exit_page_path", "referrer", "referring_domain", *reference.UTM,
     "channel_group", "device_type", "os_name", "library_name", "library_version", "is_bounce", "is_engaged",
-    "stitched_user_id", "user_session_number",
+    "stitched_user_id", "user_session_number", "is_long_session", "has_automated_event_rate",
 )
 EVENT_COLUMNS = (
     "event_id", "session_id", "actor_id", "anonymous_id", "user_id", "event_at", "event_type", "event_name",

@@ -94,6 +94,7 @@ INVALID_VARS = [
     ({"rudderstack_state_events_per_slice": 0}, "must be a whole number of events, at least 1"),
     ({"rudderstack_state_events_per_slice": 2.5}, "must be a whole number of events, at least 1"),
     ({"rudderstack_state_events_per_slice": "10M"}, "must be a whole number of events, at least 1"),
+    ({"rudderstack_automated_events_per_minute": 0}, "must be a positive number of events per minute"),
     ({"analyst_roles": "analyst"}, "must be a list of database role names"),
     ({"analyst_roles": ["bi team"]}, "must be a list of database role names (letters, digits and _), got 'bi team'"),
 ]

@@ -2,7 +2,8 @@
 
 {#-
     One row per session, with where it came from, what happened in it and who it was
-    (state_sessions stores them, stitching included, and keeps each current).
+    (state_sessions stores them, stitching included, and keeps each current), and flags
+    for sessions no person would make (macros/marts/session_flags.sql).
 -#}
 
 with sessions as (
@@ -18,7 +19,8 @@ final as (
         {{ rudderstack_session_columns() }},
         session_date,
         stitched_user_id,
-        user_session_number
+        user_session_number,
+        {{ rudderstack_session_flags() }}
     from sessions
 
 )
