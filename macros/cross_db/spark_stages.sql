@@ -8,14 +8,14 @@
     references: state_sessions' held 18,774 Parquet scans and took 40 s to plan, and
     59 to 99 s of an incremental run on the demo data, for a few dozen rows.
 
-    On Spark, on an incremental `dbt run` or `dbt build` (a run's rows are few), each CTE
-    a model marks as a stage (rudderstack_stage) is written once, while dbt renders the
-    model, as a table `<model>__stage_<name>` in the model's schema (`create table ... as with
-    <the CTEs before it> <its query>`), and the model's query reads it by that name. A
-    table, not `cache table`: a cached view keeps its query's plan, which Spark
-    re-analyses and prints at every reference, so a chain of them grows the same way.
-    Elsewhere, on full builds (whose CTEs hold the whole history, which must stream) and
-    in `dbt compile`, the CTE's query is left as it is.
+    On Spark, on an incremental `dbt run`, `build` or `retry` (a run's rows are few),
+    each CTE a model marks as a stage (rudderstack_stage) is written once, while dbt
+    renders the model, as a table `<model>__stage_<name>` in the model's schema (`create
+    table ... as with <the CTEs before it> <its query>`), and the model's query reads it
+    by that name. A table, not `cache table`: a cached view keeps its query's plan, which
+    Spark re-analyses and prints at every reference, so a chain of them grows the same
+    way. Elsewhere, on full builds (whose CTEs hold the whole history, which must stream)
+    and in `dbt compile`, the CTE's query is left as it is.
 
     Usage, in a model (every CTE registered, in the order of the `with` list):
         {%- set ctes = rudderstack_ctes(window) %}
@@ -35,7 +35,7 @@
 {% macro rudderstack_ctes(window) -%}
     {%- set stage = execute
         and model.resource_type == 'model'
-        and flags.WHICH in ['run', 'build']
+        and flags.WHICH in ['run', 'build', 'retry']
         and window.is_incremental
         and is_incremental()
         and rudderstack_sessions.rudderstack_rewrites_partitions() -%}
