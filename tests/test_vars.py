@@ -95,6 +95,8 @@ INVALID_VARS = [
     ({"rudderstack_state_events_per_slice": 2.5}, "must be a whole number of events, at least 1"),
     ({"rudderstack_state_events_per_slice": "10M"}, "must be a whole number of events, at least 1"),
     ({"rudderstack_automated_events_per_minute": 0}, "must be a positive number of events per minute"),
+    ({"rudderstack_personal_columns": ["context_traits_email"]}, "is not in event_passthrough_columns"),
+    ({"rudderstack_personal_columns": "context_traits_email"}, "must be a list of passthrough column names"),
     ({"analyst_roles": "analyst"}, "must be a list of database role names"),
     ({"analyst_roles": ["bi team"]}, "must be a list of database role names (letters, digits and _), got 'bi team'"),
 ]

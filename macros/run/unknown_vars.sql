@@ -8,7 +8,8 @@
         'rudderstack_screens_table', 'rudderstack_identifies_table', 'event_passthrough_columns',
         'sessionization_cohort', 'rudderstack_lookback_minutes', 'rudderstack_allow_partial_runs',
         'session_timeout_minutes', 'session_engagement', 'rudderstack_state_events_per_slice',
-        'rudderstack_funnels', 'analyst_roles', 'rudderstack_automated_events_per_minute',
+        'rudderstack_funnels', 'analyst_roles', 'rudderstack_personal_columns',
+        'rudderstack_automated_events_per_minute',
         'rudderstack_on_config_change',
     ]) }}
 {%- endmacro %}
