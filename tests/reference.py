@@ -131,9 +131,10 @@ def sessionize(
     for event_id, delivered in candidates.items():
         _, row, table = max(delivered, key=lambda item: item[0])
         name_column = "event_text" if table == "tracks" else "name"
-        name = _text(row.get(name_column))
+        # Text other than ids is kept byte for byte (README, "Data quality and safety").
+        name = row.get(name_column)
         if name is None and table == "tracks":
-            name = _text(row.get("event"))
+            name = row.get("event")
         sdk_session = row.get("context_session_id")
         cohort = cohort_rule(row)
         events[event_id] = Event(
