@@ -79,10 +79,11 @@ class Result:
 
 
 def _text(value: Any) -> str | None:
+    """An id as staged: surrounding spaces trimmed; whitespace alone is missing."""
     if value is None:
         return None
-    text = str(value).strip()
-    return text or None
+    text = str(value)
+    return None if text.strip(" \t\n\v\f\r") == "" else text.strip(" ")
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:

@@ -127,14 +127,15 @@ def invalid_row(draw: st.DrawFn, actor_index: int, at: dt.datetime) -> tuple[str
         "received_at": at,
         "channel": "web",
     }
+    blank = draw(st.sampled_from(["   ", "\t", " \n\r ", "\x0b\x0c"]))  # whitespace alone is missing
     if reason == "missing_event_id":
-        row["id"] = None
+        row["id"] = draw(st.sampled_from([None, blank]))
     elif reason == "missing_timestamp":
         row["timestamp"] = None
     elif reason == "missing_actor":
         row["anonymous_id"] = None
     else:
-        row["anonymous_id"] = "   "
+        row["anonymous_id"] = blank
     return draw(st.sampled_from(ACTIVITY_TABLES)), row
 
 

@@ -127,7 +127,7 @@
     {%- elif kind == 'timestamp' -%}
         {{ return(rudderstack_sessions.to_utc_timestamp(quoted, column.data_type)) }}
     {%- elif kind == 'id' -%}
-        {{ return("nullif(trim(cast(" ~ quoted ~ " as " ~ dbt.type_string() ~ ")), '')") }}
+        {{ return(rudderstack_sessions.rudderstack_id_value("cast(" ~ quoted ~ " as " ~ dbt.type_string() ~ ")")) }}
     {%- elif kind == 'session_id' and not column.is_string() -%}
         {#- Numeric ids (bigint as RudderStack types them, or a float) print as plain digits. -#}
         {{ return("cast(cast(" ~ quoted ~ " as " ~ dbt.type_bigint() ~ ") as " ~ dbt.type_string() ~ ")") }}
@@ -136,4 +136,18 @@
     {%- else -%}
         {{ return("cast(" ~ quoted ~ " as " ~ rudderstack_sessions.rudderstack_column_type(kind, passthrough_type) ~ ")") }}
     {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    An id as staged (README, "Data quality and safety"): surrounding spaces trimmed; an id
+    of whitespace alone (space, tab, line feed, vertical tab, form feed, carriage return)
+    is missing, NULL. trim() removes spaces only, so `nullif(trim(id), '')` once kept an id
+    of tabs as an event while rejecting one of spaces.
+-#}
+{% macro rudderstack_id_value(expression) -%}
+    case
+        when translate({{ expression }}, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13), '') = '' then null
+        else trim({{ expression }})
+    end
 {%- endmacro %}
