@@ -39,6 +39,14 @@
         and window.is_incremental
         and is_incremental()
         and rudderstack_sessions.rudderstack_rewrites_partitions() -%}
+    {%- if stage -%}
+        {#-
+            The stages are written now, before the model's pre-hooks run: set the session
+            time zone as planner_hints does, or their casts to dates (the partition
+            columns) would follow a cluster's default zone.
+        -#}
+        {%- do run_query(rudderstack_sessions.planner_hints()) -%}
+    {%- endif -%}
     {{ return({'stage': stage, 'definitions': []}) }}
 {%- endmacro %}
 
