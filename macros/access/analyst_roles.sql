@@ -15,16 +15,8 @@
 
 {#- Var analyst_roles, validated: a list of role names ([] grants nothing). -#}
 {% macro rudderstack_analyst_roles() -%}
-    {%- set value = var('analyst_roles', []) -%}
     {%- set example = "--vars '{analyst_roles: [analyst, bi_reader]}'" -%}
-    {%- if value is none -%}
-        {{ return([]) }}
-    {%- endif -%}
-    {%- if value is string or value is mapping or value is not iterable -%}
-        {{ exceptions.raise_compiler_error(
-            "var 'analyst_roles' must be a list of database role names, got " ~ value ~ ". Example: " ~ example
-        ) }}
-    {%- endif -%}
+    {%- set value = rudderstack_sessions.rudderstack_list_var('analyst_roles', 'database role names', example) -%}
     {%- for role in value -%}
         {#- Named unquoted in the grant, as dbt's own grants do: a plain identifier. -#}
         {%- if role is not string or not modules.re.fullmatch('[A-Za-z_][A-Za-z0-9_]*', role) -%}
@@ -61,7 +53,14 @@
 {% macro default__rudderstack_grant_to_analysts(roles) -%}
 {%- endmacro %}
 
+{#-
+    Every mart grants usage of the same schema, from threads running at once: PostgreSQL
+    fails one of two concurrent updates of the schema's privileges ("tuple concurrently
+    updated"). A transaction-level advisory lock makes them take turns, each released
+    when its model commits.
+-#}
 {% macro postgres__rudderstack_grant_to_analysts(roles) -%}
+    select pg_advisory_xact_lock(hashtext('rudderstack_sessions.grant_to_analysts'));
     grant usage on schema {{ adapter.quote(this.schema) }} to {{ roles | join(', ') }};
     grant select on {{ this }} to {{ roles | join(', ') }}
 {%- endmacro %}

@@ -16,18 +16,10 @@
 
 {#- Var rudderstack_personal_columns, validated: passthrough columns to hash in the marts. -#}
 {% macro rudderstack_personal_columns() -%}
-    {%- set value = var('rudderstack_personal_columns', []) -%}
     {%- set example = "--vars '{event_passthrough_columns: [context_traits_email],"
         ~ " rudderstack_personal_columns: [context_traits_email]}'" -%}
-    {%- if value is none -%}
-        {{ return([]) }}
-    {%- endif -%}
-    {%- if value is string or value is mapping or value is not iterable -%}
-        {{ exceptions.raise_compiler_error(
-            "var 'rudderstack_personal_columns' must be a list of passthrough column names, got " ~ value
-            ~ ". Example: " ~ example
-        ) }}
-    {%- endif -%}
+    {%- set value = rudderstack_sessions.rudderstack_list_var(
+        'rudderstack_personal_columns', 'passthrough column names', example) -%}
     {%- set passthrough = rudderstack_sessions.rudderstack_passthrough_columns() -%}
     {%- for column in value if column not in passthrough -%}
         {{ exceptions.raise_compiler_error(

@@ -17,7 +17,7 @@
 
 {#- Var rudderstack_automated_events_per_minute, validated: a positive number. -#}
 {% macro rudderstack_automated_events_per_minute() -%}
-    {%- set value = var('rudderstack_automated_events_per_minute', 60) -%}
+    {%- set value = var('rudderstack_automated_events_per_minute') -%}
     {%- if value is boolean or value is not number or value <= 0 -%}
         {{ exceptions.raise_compiler_error(
             "var 'rudderstack_automated_events_per_minute' must be a positive number of events per minute, got '"

@@ -78,17 +78,27 @@
     var('event_passthrough_columns'), validated: a list of lower-case column names
     that do not collide with a staged column.
 -#}
-{% macro rudderstack_passthrough_columns() -%}
-    {%- set value = var('event_passthrough_columns') -%}
-    {%- set example = "--vars '{event_passthrough_columns: [context_traits_user_type]}'" -%}
+{#-
+    A var whose value is a list (null: none), or a compile error naming the var, what its
+    items are (`items`), the value given and `example`: the shape check every list var shares.
+-#}
+{% macro rudderstack_list_var(name, items, example) -%}
+    {%- set value = var(name) -%}
     {%- if value is none -%}
         {{ return([]) }}
     {%- endif -%}
     {%- if value is string or value is mapping or value is not iterable -%}
         {{ exceptions.raise_compiler_error(
-            "var 'event_passthrough_columns' must be a list of column names, got " ~ value ~ ". Example: " ~ example
+            "var '" ~ name ~ "' must be a list of " ~ items ~ ", got " ~ value ~ ". Example: " ~ example
         ) }}
     {%- endif -%}
+    {{ return(value | list) }}
+{%- endmacro %}
+
+
+{% macro rudderstack_passthrough_columns() -%}
+    {%- set example = "--vars '{event_passthrough_columns: [context_traits_user_type]}'" -%}
+    {%- set value = rudderstack_sessions.rudderstack_list_var('event_passthrough_columns', 'column names', example) -%}
     {#- Names the project itself gives to staged and downstream columns. -#}
     {%- set reserved = [
         'actor_id', 'event_type', 'cohort', 'session_id', 'session_source', 'session_started_at',
