@@ -5,15 +5,26 @@
     row duplicated under another. Returns the ids whose rows do not add up.
 -#}
 {%- set no_id = "'(no id)'" -%}
+-- depends_on: {{ ref('int_run_window') }}
+{%- set window = rudderstack_run_window() %}
 
 with raw_ids as (
 
-    {#- Every raw activity row, whatever its arrival. #}
-    select event_id from {{ ref('stg_rudderstack__tracks') }}
+    {#-
+        Every raw activity row but those that arrived while the run ran (after its start,
+        within a day of it: the next run's), which no output holds yet.
+    #}
+    {%- for staging in ['stg_rudderstack__tracks', 'stg_rudderstack__pages', 'stg_rudderstack__screens'] %}
+    select event_id from {{ ref(staging) }}
+    where
+        not (
+            arrival_at > {{ rudderstack_timestamp_literal(window.upper_at) }}
+            and arrival_at <= {{ rudderstack_timestamp_literal(window.future_at) }}
+        )
+    {%- if not loop.last %}
     union all
-    select event_id from {{ ref('stg_rudderstack__pages') }}
-    union all
-    select event_id from {{ ref('stg_rudderstack__screens') }}
+    {%- endif %}
+    {%- endfor %}
 
 ),
 

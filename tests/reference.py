@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -79,17 +80,59 @@ class Result:
 
 
 def _text(value: Any) -> str | None:
-    """An id as staged: surrounding spaces trimmed; whitespace alone is missing."""
+    """An id as staged: byte for byte; whitespace alone is missing."""
     if value is None:
         return None
     text = str(value)
-    return None if text.strip(" \t\n\v\f\r") == "" else text.strip(" ")
+    return None if text.strip(" \t\n\v\f\r") == "" else text
+
+
+def _sdk_session_id(value: Any) -> str | None:
+    """An SDK session id as staged: text as an id; a number only when it is whole and
+    within the signed 64-bit range (anything else is no session id the SDK wrote)."""
+    if value is None or isinstance(value, str):
+        return _text(value)
+    if isinstance(value, bool):
+        raise TypeError(value)
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return None
+    if value != int(value) or not -(2**63) <= int(value) < 2**63:
+        return None
+    return str(int(value))
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
     if value is None:
         return None
     return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+ISO_TIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)?)?"
+)
+
+
+def _time(value: Any) -> dt.datetime | None:
+    """A time column's value as UTC: a time as it is; text only when it is an ISO-8601
+    time on a day that exists, with an offset of at most 14 hours; anything else None
+    (README, "Data quality and safety")."""
+    if value is None or isinstance(value, dt.datetime):
+        return _utc(value)
+    match = ISO_TIME.fullmatch(str(value))
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, _, sign, offset_hours, offset_minutes = match.groups()
+    if sign and (int(offset_hours) > 14 or int(offset_minutes or 0) > 59):
+        return None
+    try:
+        at = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
+                         int((fraction or "0").ljust(6, "0")))
+    except ValueError:  # no such day or hour, year 0
+        return None
+    if sign:
+        at -= int(f"{sign}1") * dt.timedelta(hours=int(offset_hours), minutes=int(offset_minutes or 0))
+    return at
 
 
 def epoch_microseconds(value: dt.datetime) -> int:
@@ -105,8 +148,12 @@ def sessionize(
     rows_by_table: Mapping[str, Sequence[Row]],
     timeouts_minutes: Mapping[str, float] = DEFAULT_TIMEOUTS,
     cohort_rule: CohortRule = channel_cohort,
+    run_started_at: dt.datetime | None = None,
 ) -> Result:
-    """Reject, deduplicate, assign cohorts and sessions, as docs/sessionization.md says."""
+    """Reject, deduplicate, assign cohorts and sessions, as docs/sessionization.md says.
+    A row that arrived more than a day after the run started (default: now) is rejected;
+    rows that arrive during a run are not expected here."""
+    future_at = (run_started_at or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)) + dt.timedelta(days=1)
     rejected: list[tuple[str, str | None]] = []
     candidates: dict[str, list[tuple[tuple[Any, ...], Row, str]]] = defaultdict(list)
     raw_row_count = 0
@@ -117,16 +164,19 @@ def sessionize(
             actor_id = _text(row.get("anonymous_id")) or _text(row.get("user_id"))
             if event_id is None:
                 rejected.append(("missing_event_id", None))
-            elif row.get("timestamp") is None:
-                rejected.append(("missing_timestamp", event_id))
+            elif _time(row.get("timestamp")) is None:
+                reason = "missing_timestamp" if row.get("timestamp") is None else "invalid_timestamp"
+                rejected.append((reason, event_id))
             elif actor_id is None:
                 rejected.append(("missing_actor", event_id))
+            elif (_time(row.get("uuid_ts")) or _time(row.get("received_at")) or EPOCH) > future_at:
+                rejected.append(("arrival_in_future", event_id))
             else:
                 # Latest received_at wins; then the latest load, then the latest event
                 # time. (Generated duplicates tying on all three are identical rows.)
-                received = _utc(row.get("received_at")) or dt.datetime.min
-                loaded = _utc(row.get("uuid_ts")) or dt.datetime.min
-                candidates[event_id].append(((received, loaded, _utc(row["timestamp"])), row, table))
+                received = _time(row.get("received_at")) or dt.datetime.min
+                loaded = _time(row.get("uuid_ts")) or dt.datetime.min
+                candidates[event_id].append(((received, loaded, _time(row["timestamp"])), row, table))
 
     events: dict[str, Event] = {}
     for event_id, delivered in candidates.items():
@@ -143,11 +193,11 @@ def sessionize(
             actor_id=_text(row.get("anonymous_id")) or _text(row.get("user_id")) or "",
             anonymous_id=_text(row.get("anonymous_id")),
             user_id=_text(row.get("user_id")),
-            event_at=_utc(row["timestamp"]),  # type: ignore[arg-type]
+            event_at=_time(row["timestamp"]),  # type: ignore[arg-type]
             event_type=EVENT_TYPES[table],
             event_name=name,
             channel=row.get("channel"),
-            sdk_session_id=None if sdk_session is None else str(int(sdk_session)),
+            sdk_session_id=_sdk_session_id(sdk_session),
             is_sdk_session_start=row.get("context_session_start"),
             cohort="default" if cohort is None else str(cohort),
             duplicate_row_count=len(delivered) - 1,

@@ -95,9 +95,20 @@ class SparkDbt:
             self.session().sql(sql).collect()
 
     def query(self, sql: str) -> list[dict[str, Any]]:
+        """Rows as dicts; times as naive UTC datetimes. Times go through text: pyspark
+        converts a timestamp with the platform's fromtimestamp, which fails on year 1."""
+        from pyspark.sql import functions
+        from pyspark.sql.types import TimestampNTZType, TimestampType
+
         with self._lock:
-            rows = self.session().sql(sql).collect()
-        return [{k: _utc(v) for k, v in row.asDict().items()} for row in rows]
+            frame = self.session().sql(sql)
+            times = {f.name for f in frame.schema.fields if isinstance(f.dataType, (TimestampType, TimestampNTZType))}
+            frame = frame.select(*[
+                functions.date_format(functions.col(f"`{name}`"), "yyyy-MM-dd HH:mm:ss.SSSSSS").alias(name)
+                if name in times else functions.col(f"`{name}`") for name in frame.columns
+            ])
+            rows = frame.collect()
+        return [{k: _time(v) if k in times else v for k, v in row.asDict().items()} for row in rows]
 
     def columns(self, schema: str) -> dict[str, list[str]]:
         """Spark has no information_schema: the catalog's tables and views of `schema`."""
@@ -110,6 +121,6 @@ class SparkDbt:
             }
 
 
-def _utc(value: Any) -> Any:
-    # TZ=UTC above: pyspark's naive local datetimes are UTC already.
-    return value if not isinstance(value, dt.datetime) else value.replace(tzinfo=None)
+def _time(value: str | None) -> dt.datetime | None:
+    # The session time zone is UTC (the project's pre-hook): the text is UTC.
+    return None if value is None else dt.datetime.strptime(value, "%Y-%m-%d %H:%M:%S.%f")

@@ -43,9 +43,11 @@ def write_csv(handle: io.TextIOBase, columns: Sequence[str], rows: Iterable[Row]
 def table_columns(
     table: str, drop_columns: Iterable[str] = (), column_types: Mapping[str, str] | None = None
 ) -> list[Column]:
-    """TABLES[table] without the dropped columns, with some columns' SQL types overridden."""
+    """TABLES[table] without the dropped columns, with some columns' SQL types overridden;
+    a name of column_types that is no RudderStack column is an extra column, added last."""
     dropped, types = set(drop_columns), column_types or {}
-    return [(name, types.get(name, sql_type)) for name, sql_type in TABLES[table] if name not in dropped]
+    known = [(name, types.get(name, sql_type)) for name, sql_type in TABLES[table] if name not in dropped]
+    return known + [(name, sql_type) for name, sql_type in types.items() if name not in dict(TABLES[table])]
 
 
 def _ddl(schema: str, table: str, columns: Sequence[Column]) -> str:

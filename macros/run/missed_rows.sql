@@ -104,9 +104,13 @@
         {%- endif -%}
     {%- endif -%}
 
-    {#- The latest arrival read so far: it never moves back, and a run that read nothing keeps it. -#}
+    {#-
+        The latest arrival read so far, in the window (not a row rejected as arriving in
+        the future): it never moves back, and a run that read nothing keeps it.
+    -#}
     {%- set watermark = rudderstack_sessions.rudderstack_as_datetime(run_query(
         'select max(latest_arrival_at) from (select max(arrival_at) as latest_arrival_at from ' ~ arrived_events
+        ~ ' where arrival_at <= ' ~ rudderstack_sessions.rudderstack_timestamp_literal(window.upper_at)
         ~ ' union all select max(arrival_at) from ' ~ arrived_identifies
         ~ ' union all select previous_watermark_at from ' ~ run ~ ') as arrivals').rows[0][0]) -%}
     {%- if watermark is none -%}

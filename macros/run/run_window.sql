@@ -134,9 +134,13 @@
 
 {#-
     The run window, read from int_run_window (one query: call it once per model):
-    {run_number, is_incremental, cutoff_at, upper_at} (naive UTC datetimes; cutoff_at
-    none on a full build). Parse time and unit tests get a full window. The models that
-    call it ref int_run_window themselves.
+    {run_number, is_incremental, cutoff_at, upper_at, future_at} (naive UTC datetimes;
+    cutoff_at none on a full build). Parse time and unit tests get a full window. The
+    models that call it ref int_run_window themselves.
+    future_at: a day after upper_at. A row that arrived after upper_at (the run's start)
+    is the next run's, unless it arrived after future_at: no run is that long, so its
+    loader's clock is wrong, and it is rejected as 'arrival_in_future' (README, "Data
+    quality and safety") rather than left out of every output until that time.
 -#}
 {% macro rudderstack_run_window() -%}
     {%- set relation = ref('int_run_window') -%}
@@ -144,6 +148,7 @@
                       'upper_at': run_started_at.astimezone(modules.pytz.utc).replace(tzinfo=none)} -%}
     {#- Not built yet (dbt compile, sqlfluff on a fresh database): as a first run would see it. -#}
     {%- if not execute or model.resource_type == 'unit_test' or load_relation(relation) is none -%}
+        {%- do window.update({'future_at': window.upper_at + modules.datetime.timedelta(days=1)}) -%}
         {{ return(window) }}
     {%- endif -%}
     {%- set row = run_query('select run_number, is_incremental, cutoff, upper_bound from ' ~ relation).rows[0] -%}
@@ -153,6 +158,7 @@
         'cutoff_at': rudderstack_sessions.rudderstack_as_datetime(row[2]),
         'upper_at': rudderstack_sessions.rudderstack_as_datetime(row[3]),
     }) -%}
+    {%- do window.update({'future_at': window.upper_at + modules.datetime.timedelta(days=1)}) -%}
     {{ return(window) }}
 {%- endmacro %}
 

@@ -24,7 +24,7 @@
         {%- do tables.update({table_key: located}) -%}
     {%- endfor -%}
     {%- set config = {
-        'state_version': 6,
+        'state_version': 7,
         'rudderstack_tables': tables,
         'event_passthrough_columns': rudderstack_sessions.rudderstack_passthrough_columns(),
         'sessionization_cohort': var('sessionization_cohort') | trim,

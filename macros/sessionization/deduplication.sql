@@ -15,10 +15,9 @@
         rudderstack_sessions.binary_collation(prefix ~ 'event_type') ~ ' nulls first',
     ] -%}
     {%- set passthrough_types = rudderstack_sessions.rudderstack_passthrough_types() if rudderstack_sessions.rudderstack_passthrough_columns() else {} -%}
-    {%- for raw_names, name, kind in rudderstack_sessions.rudderstack_activity_columns(none) if kind not in ['timestamp', 'raw', 'raw_id', 'source'] -%}
+    {%- for raw_names, name, kind in rudderstack_sessions.rudderstack_activity_columns(none) if kind not in ['timestamp', 'invalid_timestamp', 'raw', 'raw_id', 'source'] -%}
         {%- set data_type = passthrough_types.get(name, '') | lower if kind == 'passthrough' else '' -%}
-        {%- if kind in ['boolean'] or (kind == 'passthrough' and not (
-            'char' in data_type or 'text' in data_type or 'string' in data_type)) -%}
+        {%- if kind in ['boolean'] or (kind == 'passthrough' and not rudderstack_sessions.rudderstack_is_text_type(data_type)) -%}
             {%- do keys.append(prefix ~ name ~ ' nulls first') -%}
         {%- else -%}
             {%- do keys.append(rudderstack_sessions.binary_collation(prefix ~ name) ~ ' nulls first') -%}

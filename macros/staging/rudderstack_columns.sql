@@ -11,6 +11,7 @@
         ['anonymous_id', 'anonymous_id', 'id'],
         ['user_id', 'user_id', 'id'],
         ['timestamp', 'event_at', 'timestamp'],
+        ['timestamp', 'event_at_is_invalid', 'invalid_timestamp'],
         ['received_at', 'received_at', 'timestamp'],
         ['uuid_ts', 'loaded_at', 'timestamp'],
         [event_name, 'event_name', 'string'],
@@ -160,7 +161,7 @@
 {#- Column names of the unified activity stream (int_events_unioned, int_events_arrived). -#}
 {% macro rudderstack_event_columns() -%}
     {%- set names = ['event_type'] -%}
-    {%- for column in rudderstack_sessions.rudderstack_activity_columns(none) if column[2] not in ['raw', 'raw_id'] -%}
+    {%- for column in rudderstack_sessions.rudderstack_activity_columns(none) if column[2] not in ['raw', 'raw_id', 'invalid_timestamp'] -%}
         {%- do names.append(column[1]) -%}
     {%- endfor -%}
     {%- do names.append('actor_id') -%}

@@ -10,11 +10,13 @@
     table_key: the source table name in _rudderstack__sources.yml.
     columns:   a list of [raw name(s), output name, kind]. Raw name is a column name
                or a list of candidates (the first non-null of those that exist wins).
-               kind: 'id' (text, blank -> NULL), 'string', 'timestamp' (UTC, no time
-               zone), 'boolean', 'session_id' (the SDK session id as digits text), or
-               'passthrough' (the type the column has in the warehouse), or 'raw' (the
-               column as stored, for filters that prune; a timestamp NULL when missing), or
-               'raw_id' (the id as stored, as text: not trimmed, so a filter on it prunes).
+               kind: 'id' (text byte for byte, whitespace alone -> NULL), 'string',
+               'timestamp' (UTC, no time zone), 'invalid_timestamp' (true when the time
+               column holds a value that is not a time, which 'timestamp' made NULL),
+               'boolean', 'session_id' (the SDK session id as text), or 'passthrough' (the
+               type the column has in the warehouse), or 'raw' (the column as stored, for
+               filters that prune; a timestamp NULL when missing), or 'raw_id' (the id as
+               stored, as text, with no CASE around it, so a filter on it prunes).
     required:  lists of alternative raw names; a table with none of a list's columns
                gets a warning, as all of its rows will be rejected.
 -#}
@@ -108,7 +110,7 @@
 {% macro rudderstack_column_type(kind, passthrough_type=none) -%}
     {%- if kind in ['timestamp', 'raw'] -%}
         {{ return(dbt.type_timestamp()) }}
-    {%- elif kind == 'boolean' -%}
+    {%- elif kind in ['boolean', 'invalid_timestamp'] -%}
         {{ return(dbt.type_boolean()) }}
     {%- elif kind == 'passthrough' -%}
         {{ return(passthrough_type or dbt.type_string()) }}
@@ -126,13 +128,14 @@
         {{ return("cast(" ~ quoted ~ " as " ~ dbt.type_string() ~ ")") }}
     {%- elif kind == 'timestamp' -%}
         {{ return(rudderstack_sessions.to_utc_timestamp(quoted, column.data_type)) }}
+    {%- elif kind == 'invalid_timestamp' -%}
+        {{ return(rudderstack_sessions.rudderstack_time_is_invalid(quoted, column.data_type)) }}
     {%- elif kind == 'id' -%}
         {{ return(rudderstack_sessions.rudderstack_id_value("cast(" ~ quoted ~ " as " ~ dbt.type_string() ~ ")")) }}
-    {%- elif kind == 'session_id' and not column.is_string() -%}
-        {#- Numeric ids (bigint as RudderStack types them, or a float) print as plain digits. -#}
-        {{ return("cast(cast(" ~ quoted ~ " as " ~ dbt.type_bigint() ~ ") as " ~ dbt.type_string() ~ ")") }}
+    {%- elif kind == 'session_id' and not rudderstack_sessions.rudderstack_is_text_type(column.data_type) -%}
+        {{ return(rudderstack_sessions.rudderstack_numeric_session_id(quoted, column.data_type)) }}
     {%- elif kind == 'session_id' -%}
-        {{ return("nullif(trim(" ~ quoted ~ "), '')") }}
+        {{ return(rudderstack_sessions.rudderstack_id_value(quoted)) }}
     {%- else -%}
         {{ return("cast(" ~ quoted ~ " as " ~ rudderstack_sessions.rudderstack_column_type(kind, passthrough_type) ~ ")") }}
     {%- endif -%}
@@ -140,14 +143,33 @@
 
 
 {#-
-    An id as staged (README, "Data quality and safety"): surrounding spaces trimmed; an id
-    of whitespace alone (space, tab, line feed, vertical tab, form feed, carriage return)
-    is missing, NULL. trim() removes spaces only, so `nullif(trim(id), '')` once kept an id
-    of tabs as an event while rejecting one of spaces.
+    An id as staged (README, "Data quality and safety"): the raw value byte for byte, as
+    text; an id of whitespace alone (space, tab, line feed, vertical tab, form feed,
+    carriage return) is missing, NULL. Ids that differ in any byte, surrounding spaces
+    included, are different ids: trimming them made two raw ids one event.
 -#}
 {% macro rudderstack_id_value(expression) -%}
     case
         when translate({{ expression }}, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13), '') = '' then null
-        else trim({{ expression }})
+        else {{ expression }}
     end
+{%- endmacro %}
+
+
+{#-
+    An SDK session id stored as a number, as text: a whole number in the signed 64-bit
+    range prints as its digits (RudderStack stores the SDK's millisecond epoch as bigint);
+    any other value (a fraction, 1e20, NaN) is no session id the SDK wrote, and is NULL:
+    the event's session is derived from time gaps (README, "Data quality and safety").
+    Engines round fractions and overflow differently, so none of them is trusted to.
+-#}
+{% macro rudderstack_numeric_session_id(expression, data_type) -%}
+    {%- set as_text = "cast(cast(" ~ expression ~ " as " ~ dbt.type_bigint() ~ ") as " ~ dbt.type_string() ~ ")" -%}
+    {%- if data_type | lower in ['tinyint', 'smallint', 'integer', 'int', 'bigint', 'int2', 'int4', 'int8'] -%}
+        {{ return(as_text) }}
+    {%- endif -%}
+    {{ return(
+        "case when " ~ expression ~ " >= -9223372036854775808 and " ~ expression ~ " < 9223372036854775808"
+        ~ " then case when " ~ expression ~ " = floor(" ~ expression ~ ") then " ~ as_text ~ " end end"
+    ) }}
 {%- endmacro %}

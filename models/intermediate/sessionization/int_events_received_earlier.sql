@@ -51,7 +51,7 @@ final as (
 
     select * from unioned
     where
-        {{ rudderstack_rejection_reason() }} is null
+        {{ rudderstack_rejection_reason(time_is_invalid='false') }} is null
         and event_id in (select received_ids.event_id from received_ids)
 
 )
