@@ -108,7 +108,8 @@ def catalogue() -> tuple[dict[str, list[dict]], dict[str, tuple[str, Any]]]:
         tracks.append(_track(f"flags-none-{i}", 6 + i, anonymous_id="a-flags", context_session_id=43,
                              context_session_start=None))
     # ... as text: kept byte for byte like an id; whitespace alone is no session id.
-    for name, session in {"text": "abc", "text-padded": " 42 ", "text-zeros": "0042"}.items():
+    for name, session in {"text": "abc", "text-padded": " 42 ", "text-zeros": "0042",
+                          "text-21-digits": "123456789012345678901"}.items():
         pages.append(_page(f"sdk-{name}", "2026-03-01T12:05:00Z", context_session_id=session))
         expect[f"sdk-{name}"] = ("session", session)
     pages.append(_page("sdk-text-blank", "2026-03-01T12:05:00Z", context_session_id="\t "))
@@ -142,6 +143,8 @@ def catalogue() -> tuple[dict[str, list[dict]], dict[str, tuple[str, Any]]]:
         "hours-offset": ("2026-03-01T14:00:00+02", noon),
         "minutes": ("2026-03-01T12:00", noon), "date": ("2026-03-01", noon.replace(hour=0)),
         "leap-day": ("2024-02-29T12:00:00Z", dt.datetime(2024, 2, 29, 12)),
+        "text-far-past": ("0001-01-01T00:00:00Z", dt.datetime(1, 1, 1)),
+        "text-far-future": ("9999-12-31T23:59:59.999999Z", dt.datetime(9999, 12, 31, 23, 59, 59, 999999)),
     }.items():
         pages.append(_page(f"time-{name}", text))
         expect[f"time-{name}"] = ("event", {"event_at": wanted})
@@ -154,6 +157,13 @@ def catalogue() -> tuple[dict[str, list[dict]], dict[str, tuple[str, Any]]]:
                      "far-future": dt.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.timezone.utc)}.items():
         tracks.append({**_track(f"time-{name}", anonymous_id=f"a-{name}"), "timestamp": at})
         expect[f"time-{name}"] = ("event", {"event_at": at.replace(tzinfo=None)})
+    # Arrival far past, and none at all (both load columns NULL): read like any row.
+    tracks.append(_track("arrival-far-past", anonymous_id="a-arrival-past",
+                         received_at=dt.datetime(1, 1, 1, tzinfo=dt.timezone.utc),
+                         uuid_ts=dt.datetime(1900, 1, 1, tzinfo=dt.timezone.utc)))
+    tracks.append(_track("arrival-missing", anonymous_id="a-arrival-missing", received_at=None, uuid_ts=None))
+    expect.update({"arrival-far-past": ("event", {"event_at": T0.replace(tzinfo=None)}),
+                   "arrival-missing": ("event", {"event_at": T0.replace(tzinfo=None)})})
     tracks.append({**_track("arrival-before-event", anonymous_id="a-early"),
                    "timestamp": T0 + dt.timedelta(days=365)})
     expect["arrival-before-event"] = ("event", {"event_at": (T0 + dt.timedelta(days=365)).replace(tzinfo=None)})
