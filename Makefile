@@ -17,13 +17,14 @@ $(VENV)/.installed-%: requirements/%.txt requirements/base.txt constraints.txt
 	$(PYTHON) -m pip install --quiet -r $< -c constraints.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements/duckdb.txt requirements/postgres.txt requirements/spark.txt
+$(VENV)/.installed-dev: requirements/duckdb.txt requirements/metricflow.txt requirements/postgres.txt requirements/spark.txt
+$(VENV)/.installed-metricflow: requirements/duckdb.txt
 
 setup: $(VENV)/.installed-dev
 
 ## demo: build the shipped demo data on DuckDB (seeds, models, unit and data tests), then
-## summarise it; installs only requirements/duckdb.txt.
-demo: $(VENV)/.installed-duckdb
+## summarise it; installs only requirements/metricflow.txt (the DuckDB set and `mf`).
+demo: $(VENV)/.installed-metricflow
 	$(DBT) build --target duckdb
 	$(PYTHON) -m tools.summary
 

@@ -20,13 +20,16 @@ ONLY_FOR_OTHER_NEEDS = {"pyspark", "dbt-spark", "dbt-postgres", "psycopg2-binary
                         "sqlfluff-templater-dbt", "hypothesis", "pytest", "pytest-xdist", "dbt-coverage"}
 
 
-def resolved(requirements: str, tmp_path: Path) -> dict[str, str]:
-    """What pip would install for a set on a clean machine, wheels only: name -> version."""
+def resolved(requirements: str, tmp_path: Path, wheels_only: bool = True) -> dict[str, str]:
+    """What pip would install for a set on a clean machine (wheels only, unless told
+    otherwise): name -> version, and 'sdist' for a package it would build from source."""
     report = tmp_path / "report.json"
     subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--quiet", "--ignore-installed",
-                    "--only-binary", ":all:", "--report", str(report), "-r", f"requirements/{requirements}.txt",
+                    *(["--only-binary", ":all:"] if wheels_only else ["--prefer-binary"]),
+                    "--report", str(report), "-r", f"requirements/{requirements}.txt",
                     "-c", "constraints.txt"], cwd=PROJECT_DIR, check=True)
-    return {normalized(item["metadata"]["name"]): item["metadata"]["version"]
+    return {normalized(item["metadata"]["name"]):
+            item["metadata"]["version"] if item["download_info"]["url"].endswith(".whl") else "sdist"
             for item in json.loads(report.read_text())["install"]}
 
 
@@ -51,3 +54,15 @@ def test_an_engine_set_installs_pinned_wheels_only(requirements: str, tmp_path: 
     assert {name: version for name, version in installs.items() if pinned.get(name) != version} == {}
     if requirements == "duckdb":
         assert installs.keys() & ONLY_FOR_OTHER_NEEDS == set()
+
+
+def test_the_demo_set_adds_metricflow_pinned_with_one_pure_python_source_archive(tmp_path: Path) -> None:
+    """`make demo` installs requirements/metricflow.txt: the DuckDB set and `mf`, every
+    package pinned, built from source only halo (no wheel published; pure Python)."""
+    installs = resolved("metricflow", tmp_path, wheels_only=False)
+    assert {"dbt-core", "dbt-duckdb", "dbt-metricflow"} <= installs.keys()
+    assert {name for name, version in installs.items() if version == "sdist"} == {"halo"}
+    pinned = pins()
+    assert {name: version for name, version in installs.items()
+            if version != "sdist" and pinned.get(name) != version} == {}
+    assert installs.keys() & ONLY_FOR_OTHER_NEEDS == set()
