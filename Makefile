@@ -6,7 +6,7 @@ DBT := $(VENV)/bin/dbt
 export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo report test lint bench clean
 
 # Pinned dependencies into .venv (requirements/<set>.txt under constraints.txt); each set
 # is installed once, and again when its pins change. `setup` installs everything (dev);
@@ -27,6 +27,11 @@ setup: $(VENV)/.installed-dev
 demo: $(VENV)/.installed-metricflow
 	$(DBT) build --target duckdb
 	$(PYTHON) -m tools.summary
+
+## report: one static HTML page (target/report.html; REPORT_ARGS='--out x.html --target postgres')
+## drawn from the marts of the current dbt target: run it after `make demo` or a build.
+report: $(VENV)/.installed-duckdb
+	$(PYTHON) -m tools.report $(REPORT_ARGS)
 
 ## test: lint, then every test on DuckDB, PostgreSQL and Spark (pytest starts a throwaway
 ## PostgreSQL unless DBT_POSTGRES_HOST points at one, and a local Spark in its own process).
