@@ -30,6 +30,7 @@
 {%- endmaterialization %}
 
 
+{#- The materialization of the models that hold a run's received rows: the chain's, but a table when a full build runs in slices (each slice reads it again). -#}
 {% macro rudderstack_received_kind() -%}
     {%- set chain = rudderstack_sessions.rudderstack_chain_materialization() -%}
     {%- if chain == 'view' and rudderstack_sessions.rudderstack_full_build_slices().slices > 1 -%}

@@ -96,6 +96,7 @@
 {%- endmacro %}
 
 
+{#- An instant (timestamptz) as a UTC timestamp without time zone. -#}
 {% macro utc_from_timestamptz(expression) -%}
     {{ return(adapter.dispatch('utc_from_timestamptz', 'rudderstack_sessions')(expression)) }}
 {%- endmacro %}
@@ -105,6 +106,7 @@
 {%- endmacro %}
 
 
+{#- The engine's type for an instant: timestamptz, Spark's timestamp. -#}
 {% macro type_timestamptz() -%}
     {{ return(adapter.dispatch('type_timestamptz', 'rudderstack_sessions')()) }}
 {%- endmacro %}
@@ -127,11 +129,12 @@
 {%- endmacro %}
 
 
-{#- True when an ISO-8601 text ends in a UTC offset after its time ('...10:00:00Z', '...10:00+02:00'). -#}
+{#- The pattern of an ISO-8601 text that ends in a UTC offset after its time. -#}
 {% macro utc_offset_pattern() -%}
     '[0-9]:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$'
 {%- endmacro %}
 
+{#- True when an ISO-8601 text ends in a UTC offset after its time ('...10:00:00Z', '...10:00+02:00'). -#}
 {% macro text_has_utc_offset(expression) -%}
     {{ return(rudderstack_sessions.rudderstack_regex_matches(expression, rudderstack_sessions.utc_offset_pattern())) }}
 {%- endmacro %}

@@ -40,6 +40,7 @@
 {%- endmacro %}
 
 
+{#- A naive UTC datetime as a SQL timestamp literal, to the microsecond. -#}
 {% macro rudderstack_timestamp_literal(value) -%}
     {{ return("cast('" ~ value.strftime('%Y-%m-%d %H:%M:%S.%f') ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
 {%- endmacro %}
@@ -200,6 +201,7 @@
 {%- endmacro %}
 
 
+{#- var('rudderstack_lookback_minutes'), validated: how far behind the last run's latest arrival an incremental run reads again. -#}
 {% macro rudderstack_lookback_minutes() -%}
     {%- set value = var('rudderstack_lookback_minutes') -%}
     {%- if value is boolean or value is not number or value < 0 -%}

@@ -65,6 +65,7 @@
 {%- endmacro %}
 
 
+{#- The gap timeout, in microseconds, of the cohort an expression gives (a CASE over the cohorts of session_timeout_minutes, else the default). -#}
 {% macro cohort_timeout_microseconds(cohort_expression, timeouts=none) -%}
     {%- set microseconds = rudderstack_sessions.session_timeouts(timeouts) -%}
     {%- if cohort_expression is none or microseconds | length == 1 -%}

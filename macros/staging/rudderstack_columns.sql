@@ -97,6 +97,7 @@
 {%- endmacro %}
 
 
+{#- var('event_passthrough_columns'), validated: a list of lower-case column names that do not collide with a staged column. -#}
 {% macro rudderstack_passthrough_columns() -%}
     {%- set example = "--vars '{event_passthrough_columns: [context_traits_user_type]}'" -%}
     {%- set value = rudderstack_sessions.rudderstack_list_var('event_passthrough_columns', 'column names', example) -%}

@@ -107,6 +107,7 @@
 {%- endmacro %}
 
 
+{#- The SQL type of a staged column of a kind (select_rudderstack_columns), for a typed NULL. -#}
 {% macro rudderstack_column_type(kind, passthrough_type=none) -%}
     {%- if kind in ['timestamp', 'raw'] -%}
         {{ return(dbt.type_timestamp()) }}
@@ -120,6 +121,7 @@
 {%- endmacro %}
 
 
+{#- One raw column as staged, by its kind (select_rudderstack_columns). -#}
 {% macro rudderstack_cast_column(column, kind, passthrough_type=none) -%}
     {%- set quoted = adapter.quote(column.name) -%}
     {%- if kind == 'raw' -%}

@@ -1,0 +1,38 @@
+"""The docs site (`dbt docs generate`): every macro described, the overview page holding the
+flow of models and every var, the exposures of the report and the semantic layer; and the
+files tools/docs_site.py writes are current."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.harness import PROJECT_DIR
+from tests.test_readme import KNOWN_VARS
+
+
+def test_the_generated_docs_files_are_current() -> None:
+    result = subprocess.run([sys.executable, "-m", "tools.docs_site", "--check"], cwd=PROJECT_DIR,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.engines("duckdb")
+def test_the_docs_site_describes_every_macro_var_and_exposure(engine: str, workspace) -> None:
+    workspace.dbt("docs", "generate", "--empty-catalog")
+    manifest = json.loads((workspace.directory / "target" / "manifest.json").read_text())
+    macros = [m for m in manifest["macros"].values() if m["package_name"] == "rudderstack_sessions"]
+    assert len(macros) > 100
+    assert [m["name"] for m in macros if not m["description"].strip()] == []
+
+    overview = manifest["docs"]["doc.rudderstack_sessions.__overview__"]["block_contents"]
+    described = {line.split("`")[1] for line in overview.splitlines() if line.startswith("| `")}
+    assert KNOWN_VARS - described == set(), "vars the docs site does not describe"
+    assert "fct_sessions -> dim_users" in overview  # the flow of models
+
+    exposures = {e["name"]: e["depends_on"]["nodes"] for e in manifest["exposures"].values()}
+    assert set(exposures) == {"report", "semantic_layer"}
+    assert "model.rudderstack_sessions.fct_sessions" in exposures["report"]
