@@ -143,16 +143,17 @@ def invalid_row(draw: st.DrawFn, actor_index: int, at: dt.datetime) -> tuple[str
 def long_session_stream(draw: st.DrawFn, actor_index: int, cap_hours: float) -> dict[str, list[dict[str, Any]]]:
     """Raw rows for one actor whose sessions outlast a cap of `cap_hours` (var
     max_session_duration_hours): a derived session of server events (30-minute timeout)
-    never more than 30 minutes apart, lasting one to three caps exactly, or a microsecond
-    less or more; then an SDK session lasting more than one to three caps, with idle gaps
-    of any length. Always at least one cut. Delivered late and again like any event."""
+    never more than 30 minutes apart, lasting one to 24 caps exactly, or a microsecond
+    less or more; then an SDK session lasting more than one to 24 caps, with idle gaps
+    of any length. Always at least one cut. Mostly received as they happen (so that an
+    arrival cut falls between pieces of one session), some late, some delivered again."""
     rows: dict[str, list[dict[str, Any]]] = {table: [] for table in (*ACTIVITY_TABLES, "identifies")}
     cap = dt.timedelta(hours=cap_hours)
     anonymous_id = f"long-{actor_index:04d}"
     start = BASE + draw(st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(hours=6)))
     number = 0
     for sdk_session_id in (None, draw(st.sampled_from(SESSION_ID_POOL))):
-        caps = draw(st.integers(min_value=1, max_value=3))
+        caps = draw(st.integers(min_value=1, max_value=24))
         if sdk_session_id is None:
             end = start + caps * cap + draw(st.sampled_from([MICROSECOND, dt.timedelta(0), -MICROSECOND]))
             times, at = [start], start
@@ -173,7 +174,9 @@ def long_session_stream(draw: st.DrawFn, actor_index: int, cap_hours: float) -> 
                     "context_session_id": sdk_session_id, "context_session_start": True,
                 })
         for at in times:
-            received_at = at + draw(st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=3)))
+            received_at = at + draw(st.one_of(
+                st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(minutes=10)),
+                st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=3))))
             table = draw(st.sampled_from(ACTIVITY_TABLES))
             row = {
                 "id": f"{draw(ID_PREFIXES)}-L{actor_index:04d}-{number:03d}",
