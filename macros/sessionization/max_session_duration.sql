@@ -29,17 +29,46 @@
 
 
 {#-
-    The piece an event falls in (bigint): from its microseconds after the uncut session's
-    first event (a column or expression, never negative) and the cap in microseconds.
-    Integer arithmetic only, exact on every engine: the division is of an exact multiple.
+    The sessionized events of `relation` (sessionize_by_gap's columns: session_started_at,
+    the uncut session's first event time, and event_number_in_session) with
+      session_piece          the piece of the event's session it falls in (bigint)
+      event_number_in_piece  1, 2, ... within the piece
+    `cap`: max_session_duration_microseconds(); none leaves every event in piece 0 as it is
+    (no sort). The uncut session is (actor_id, sdk_session_id, session_started_at).
 -#}
-{% macro session_piece(elapsed_microseconds, cap_microseconds) -%}
-    case
-        when {{ elapsed_microseconds }} > {{ cap_microseconds }}
-            then cast(
-                ({{ elapsed_microseconds }} - 1 - mod({{ elapsed_microseconds }} - 1, {{ cap_microseconds }}))
-                / {{ cap_microseconds }} as {{ dbt.type_bigint() }}
-            )
-        else cast(0 as {{ dbt.type_bigint() }})
-    end
+{% macro cut_at_max_session_duration(relation, cap) -%}
+    {#- Integer arithmetic only, exact on every engine: the division is of an exact multiple. -#}
+    {%- set elapsed = 'uncut.session_elapsed_microseconds' -%}
+    {%- if cap is none -%}
+    select
+        uncut.*,
+        cast(0 as {{ dbt.type_bigint() }}) as session_piece,
+        uncut.event_number_in_session as event_number_in_piece
+    from {{ relation }} as uncut
+    {%- else -%}
+    select
+        cut.*,
+        cast(row_number() over (
+            partition by cut.actor_id, cut.sdk_session_id, cut.session_started_at, cut.session_piece
+            order by {{ rudderstack_sessions.event_order('cut.event_at', 'cut.event_id') }}
+        ) as {{ dbt.type_bigint() }}) as event_number_in_piece
+    from (
+        {#- elapsed: never negative, the start is the uncut session's first event #}
+        select
+            uncut.*,
+            case
+                when {{ elapsed }} > {{ cap }}
+                    then cast(({{ elapsed }} - 1 - mod({{ elapsed }} - 1, {{ cap }})) / {{ cap }} as {{ dbt.type_bigint() }})
+                else cast(0 as {{ dbt.type_bigint() }})
+            end as session_piece
+        from (
+            select
+                uncut_input.*,
+                {{ rudderstack_sessions.epoch_microseconds('uncut_input.event_at') }}
+                - {{ rudderstack_sessions.epoch_microseconds('uncut_input.session_started_at') }}
+                    as session_elapsed_microseconds
+            from {{ relation }} as uncut_input
+        ) as uncut
+    ) as cut
+    {%- endif -%}
 {%- endmacro %}

@@ -270,45 +270,18 @@ sessionized as (
 
     {%- endcall %}
 ),
-{%- if cap is not none %}
-
 {#-
-    Sessions longer than var max_session_duration_hours, cut into pieces: each event's
-    piece from its time after the uncut session's first event (session_started_at, for an
-    SDK session its first event too), numbered again within its piece.
+    Sessions longer than var max_session_duration_hours cut into pieces, each event's
+    numbered again within its piece (without the cap: every event in piece 0, as it is).
 #}
-
-cut as (
-    {%- call rudderstack_stage(ctes, 'cut', stage=false) %}
-
-    select
-        timed.*,
-        {{ session_piece('timed.session_elapsed_microseconds', cap) }} as session_piece
-    from (
-        select
-            sessionized.*,
-            {{ epoch_microseconds('sessionized.event_at') }}
-            - {{ epoch_microseconds('sessionized.session_started_at') }} as session_elapsed_microseconds
-        from sessionized
-    ) as timed
-
-    {%- endcall %}
-),
 
 pieces as (
     {%- call rudderstack_stage(ctes, 'pieces', stage=false) %}
 
-    select
-        cut.*,
-        cast(row_number() over (
-            partition by cut.actor_id, cut.sdk_session_id, cut.session_started_at, cut.session_piece
-            order by {{ event_order('cut.event_at', 'cut.event_id') }}
-        ) as {{ dbt.type_bigint() }}) as event_number_in_piece
-    from cut
+    {{ cut_at_max_session_duration('sessionized', cap) }}
 
     {%- endcall %}
 ),
-{%- endif %}
 
 {#-
     What the sessions table last saw of each rewritten event: its stored row, or, when
@@ -346,14 +319,12 @@ final as (
     {%- set sdk_id = ["'sdk'", 'sessionized.actor_id', 'sessionized.sdk_session_id'] %}
     select
         sessionized.event_id,
+        {# a piece after the first: the uncut session's id parts and its number #}
         case
-            {%- if cap is not none %}
-            {#- a piece after the first: the uncut session's id parts and its number #}
             when sessionized.session_piece > 0 and sessionized.sdk_session_id is null
                 then {{ session_id_hash(derived_id + ['sessionized.session_piece']) }}
             when sessionized.session_piece > 0
                 then {{ session_id_hash(sdk_id + ['sessionized.session_piece']) }}
-            {%- endif %}
             when sessionized.sdk_session_id is null
                 then {{ session_id_hash(derived_id) }}
             else {{ session_id_hash(sdk_id) }}
@@ -369,13 +340,8 @@ final as (
         case when sessionized.sdk_session_id is null then 'derived' else 'sdk' end as session_source,
         sessionized.sdk_session_id,
         sessionized.is_sdk_session_start,
-        {%- if cap is not none %}
         sessionized.event_number_in_piece as event_number_in_session,
         sessionized.session_piece,
-        {%- else %}
-        sessionized.event_number_in_session,
-        cast(0 as {{ dbt.type_bigint() }}) as session_piece,
-        {%- endif %}
         sessionized.{{ carried_columns | join(',\n        sessionized.') }},
         cast(run.run_number as {{ dbt.type_bigint() }}) as written_in_run,
         {# NULL for an event the sessions table has not seen: it replaces nothing. #}
@@ -401,7 +367,7 @@ final as (
             as {{ dbt.type_bigint() }}
         ) as recounted_row_count,
         cast(sessionized.event_at as date) as event_date
-    from {{ 'sessionized' if cap is none else 'pieces as sessionized' }}
+    from pieces as sessionized
     cross join run
     left join previously on sessionized.event_id = previously.event_id
 

@@ -106,7 +106,10 @@ aggregated as (
 
 touches as (
 
-    {#- Each session's first touch as the channel_groups rules see it. #}
+    {#-
+        Each session's first touch as the channel_groups rules see it. A session cut at var
+        max_session_duration_hours: the identify calls' start flags go to its first piece.
+    #}
     select
         aggregated.*,
         case
@@ -119,7 +122,6 @@ touches as (
         coalesce(lower(aggregated.utm_source), '(none)') as touch_source,
         coalesce(lower(aggregated.referring_domain), '(none)') as touch_domain
     from aggregated
-    {#- A session cut at var max_session_duration_hours: its identify flags go to its first piece. #}
     left join identify_flags
         on
             aggregated.session_source = 'sdk'
