@@ -148,6 +148,7 @@ def sessionize(
     rows_by_table: Mapping[str, Sequence[Row]],
     timeouts_minutes: Mapping[str, float] = DEFAULT_TIMEOUTS,
     cohort_rule: CohortRule = channel_cohort,
+    max_session_duration_hours: float | None = None,
     run_started_at: dt.datetime | None = None,
 ) -> Result:
     """Reject, deduplicate, assign cohorts and sessions, as docs/sessionization.md says.
@@ -228,6 +229,30 @@ def sessionize(
                 session_source="derived",
             )
 
+    # Var max_session_duration_hours: a session longer than the cap is cut at each whole
+    # cap after its first event; an event exactly k caps after it stays in the earlier
+    # piece. Piece 0 keeps the session's id, piece k > 0 adds '|k' to what the id hashes.
+    piece_of: dict[str, int] = {}
+    if max_session_duration_hours is not None:
+        cap = round(max_session_duration_hours * 3600 * 1_000_000)
+        uncut: dict[str, list[Event]] = defaultdict(list)
+        for event in assigned.values():
+            uncut[event.session_id].append(event)
+        for session_events in uncut.values():
+            start = min(e.event_at for e in session_events)
+            for event in session_events:
+                elapsed = epoch_microseconds(event.event_at) - epoch_microseconds(start)
+                piece = (elapsed - 1) // cap if elapsed > cap else 0
+                if event.session_source == "sdk":
+                    assert event.sdk_session_id is not None
+                    tail = event.sdk_session_id
+                else:
+                    tail = str(epoch_microseconds(start))
+                session_id = session_id_of(event.session_source, event.actor_id,
+                                           tail if piece == 0 else f"{tail}|{piece}")
+                piece_of[session_id] = piece
+                assigned[event.event_id] = _with(event, session_id=session_id)
+
     # The SDK flags a session's first call, which can be an identify call: count
     # flagged identifies (once per message id) with the session's actor and id.
     flagged_identifies: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -250,8 +275,9 @@ def sessionize(
         flags = None
         if is_sdk:
             assert first.sdk_session_id is not None
-            flags = sum(1 for e in session_events if e.is_sdk_session_start) + len(
-                flagged_identifies[(first.actor_id, first.sdk_session_id)])
+            # A cut session's identify flags go to its first piece (the SDK session's start).
+            flags = sum(1 for e in session_events if e.is_sdk_session_start) + (
+                0 if piece_of.get(session_id, 0) else len(flagged_identifies[(first.actor_id, first.sdk_session_id)]))
         anonymous_ids = [e.anonymous_id for e in session_events if e.anonymous_id is not None]
         sessions[session_id] = Session(
             session_id=session_id,

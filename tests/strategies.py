@@ -139,14 +139,81 @@ def invalid_row(draw: st.DrawFn, actor_index: int, at: dt.datetime) -> tuple[str
     return draw(st.sampled_from(ACTIVITY_TABLES)), row
 
 
-def datasets(max_actors: int = 40, min_actors: int = 1) -> st.SearchStrategy[dict[str, list[dict[str, Any]]]]:
-    """Many independent actor streams merged into one set of raw tables."""
+@st.composite
+def long_session_stream(draw: st.DrawFn, actor_index: int, cap_hours: float) -> dict[str, list[dict[str, Any]]]:
+    """Raw rows for one actor whose sessions outlast a cap of `cap_hours` (var
+    max_session_duration_hours): a derived session of server events (30-minute timeout)
+    never more than 30 minutes apart, lasting one to 24 caps exactly, or a microsecond
+    less or more; then an SDK session lasting more than one to 24 caps, with idle gaps
+    of any length. Always at least one cut. Mostly received as they happen (so that an
+    arrival cut falls between pieces of one session), some late, some delivered again."""
+    rows: dict[str, list[dict[str, Any]]] = {table: [] for table in (*ACTIVITY_TABLES, "identifies")}
+    cap = dt.timedelta(hours=cap_hours)
+    anonymous_id = f"long-{actor_index:04d}"
+    start = BASE + draw(st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(hours=6)))
+    number = 0
+    for sdk_session_id in (None, draw(st.sampled_from(SESSION_ID_POOL))):
+        caps = draw(st.integers(min_value=1, max_value=24))
+        if sdk_session_id is None:
+            end = start + caps * cap + draw(st.sampled_from([MICROSECOND, dt.timedelta(0), -MICROSECOND]))
+            times, at = [start], start
+            while end - at > dt.timedelta(minutes=30):
+                at += draw(st.sampled_from([dt.timedelta(minutes=m) for m in (30, 20, 7)] +
+                                           [dt.timedelta(minutes=30) - MICROSECOND]))
+                times.append(at)
+            times.append(end)
+        else:
+            end = start + caps * cap + draw(st.sampled_from([MICROSECOND, cap / 2]))
+            times = [start, end] + draw(st.lists(st.datetimes(
+                min_value=start.replace(tzinfo=None), max_value=end.replace(tzinfo=None), timezones=st.just(UTC)),
+                max_size=4))
+            if draw(st.booleans()):  # the SDK flags the session's start on an identify call
+                rows["identifies"].append({
+                    "id": f"identify-L{actor_index:04d}", "anonymous_id": anonymous_id, "user_id": None,
+                    "timestamp": start, "received_at": start, "channel": "mobile",
+                    "context_session_id": sdk_session_id, "context_session_start": True,
+                })
+        for at in times:
+            received_at = at + draw(st.one_of(
+                st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(minutes=10)),
+                st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=3))))
+            table = draw(st.sampled_from(ACTIVITY_TABLES))
+            row = {
+                "id": f"{draw(ID_PREFIXES)}-L{actor_index:04d}-{number:03d}",
+                "anonymous_id": anonymous_id,
+                "user_id": None,
+                "timestamp": at,
+                "original_timestamp": at,
+                "sent_at": received_at,
+                "received_at": received_at,
+                "uuid_ts": received_at + dt.timedelta(minutes=draw(st.integers(0, 30))),
+                "channel": "server" if sdk_session_id is None else draw(st.sampled_from(CHANNELS)),
+                "context_session_id": sdk_session_id,
+                "context_session_start": draw(st.sampled_from([True, None])),
+                "context_traits_user_type": None,
+                "event_text": "Ping", "event": "ping", "name": "Ping",
+            }
+            rows[table].append(row)
+            if draw(st.integers(0, 3)) == 0:
+                rows[table].append(draw(redelivery(row)))
+            number += 1
+        start = end + draw(st.timedeltas(min_value=dt.timedelta(minutes=31), max_value=dt.timedelta(days=1)))
+    return rows
+
+
+def datasets(max_actors: int = 40, min_actors: int = 1,
+             cap_hours: float | None = None) -> st.SearchStrategy[dict[str, list[dict[str, Any]]]]:
+    """Many independent actor streams merged into one set of raw tables; with `cap_hours`,
+    one to three more actors whose sessions outlast that cap (long_session_stream)."""
 
     @st.composite
     def build(draw: st.DrawFn) -> dict[str, list[dict[str, Any]]]:
         merged: dict[str, list[dict[str, Any]]] = {table: [] for table in (*ACTIVITY_TABLES, "identifies")}
         for index in range(draw(st.integers(min_value=min_actors, max_value=max_actors))):
             for table, table_rows in draw(actor_stream(index)).items():
+                merged[table].extend(table_rows)
+        for index in range(draw(st.integers(min_value=1, max_value=3)) if cap_hours is not None else 0):
+            for table, table_rows in draw(long_session_stream(index, cap_hours)).items():
                 merged[table].extend(table_rows)
         return merged
 

@@ -62,21 +62,29 @@ def split_by_arrival(data: Tables, cuts: list[float], unreceived_batch: list[int
     return batches
 
 
-def test_incremental_runs_equal_a_full_refresh(engine: str, workspace_factory) -> None:
+# Sessions cut at var max_session_duration_hours: off (the default), and one hour (its
+# cuts move with late events, as the derived sessions they cut do).
+CAPS = [None, 1]
+
+
+@pytest.mark.parametrize("cap", CAPS, ids=["no_cap", "cap_1h"])
+def test_incremental_runs_equal_a_full_refresh(engine: str, workspace_factory, cap: float | None) -> None:
     workspace = workspace_factory(engine, "incremental")  # reused by every example
     models = ("fct_events", "fct_sessions", "state_rejected_rows", "fct_events_passthrough")
 
     @settings(max_examples=examples(engine, MAX_EXAMPLES), deadline=None, phases=[Phase.generate], database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(
-        data=datasets(max_actors=30),
+        # With the cap, actors whose sessions outlast it too: some session is cut in every example.
+        data=datasets(max_actors=30, cap_hours=cap),
         cuts=st.lists(st.floats(min_value=0.05, max_value=0.95), min_size=1, max_size=3),
         unreceived_batch=st.lists(st.integers(0, 3), max_size=20),
         lookback=st.sampled_from([0, 30, 180]),
     )
     def example(data, cuts, unreceived_batch, lookback) -> None:
         batches = split_by_arrival(data, cuts, unreceived_batch, dt.timedelta(minutes=lookback / 2))
-        vars = {**PASSTHROUGH, "rudderstack_lookback_minutes": lookback}
+        vars = {**PASSTHROUGH, "rudderstack_lookback_minutes": lookback,
+                **({} if cap is None else {"max_session_duration_hours": cap})}
         for index, batch in enumerate(batches):
             workspace.load_raw(batch, append=index > 0)
             # The workspace is reused across examples: its first build starts from scratch.
@@ -93,7 +101,10 @@ def test_incremental_runs_equal_a_full_refresh(engine: str, workspace_factory) -
 
         workspace.build_on_raw(vars, "--full-refresh")
         assert_same_tables(incremental, snapshot(workspace, models), "incremental runs vs --full-refresh")
-        assert_matches_reference(workspace, sessionize(data))
+        expected = sessionize(data, max_session_duration_hours=cap)
+        if cap is not None:
+            assert expected.sessions != sessionize(data).sessions, "no session was cut: the cap went untested"
+        assert_matches_reference(workspace, expected)
 
     example()
 

@@ -213,3 +213,38 @@ def test_a_sign_in_rewrites_only_the_sessions_it_stitches(engine: str, workspace
     incremental = snapshot(workspace, MODELS)
     workspace.build_on_raw(NO_LOOKBACK, "--full-refresh")
     assert_same_tables(snapshot(workspace, MODELS), incremental, "late sign-in: incremental vs --full-refresh")
+
+
+@pytest.mark.engines("duckdb", "postgres")  # Spark: the hypothesis splits with the cap cover its rewrites
+def test_late_events_in_sessions_cut_at_the_cap_equal_a_full_refresh(engine: str, workspace) -> None:
+    """With max_session_duration_hours, a stored session's later pieces start with an event
+    numbered 1 that starts no uncut session: a late event after one must rebuild the session
+    from its uncut start (docs/sessionization.md, "Which sessions a run rebuilds"), or the
+    run would cut from the piece's start and give other sessions and ids."""
+    cap = {**NO_LOOKBACK, "max_session_duration_hours": 1}
+    first = [
+        # Derived, 30-minute timeout: pieces 0 (0, 30 and 60 minutes: exactly the cap) and 1 (61).
+        event("after-cut", "e1", 0, 0, 1), event("after-cut", "e2", 30, 30, 31),
+        event("after-cut", "e3", 60, 60, 61), event("after-cut", "e4", 61, 61, 62),
+        # A late event before the start moves the start, and every cut with it.
+        event("start-moves", "e1", 0, 0, 1), event("start-moves", "e2", 30, 30, 31),
+        event("start-moves", "e3", 55, 55, 56), event("start-moves", "e4", 62, 62, 63),
+        # SDK session: pieces 0 and 1.
+        event("sdk-cut", "e1", 0, 0, 1, sid=7), event("sdk-cut", "e2", 90, 90, 91, sid=7),
+    ]
+    later = [
+        event("after-cut", "e5", 80, 200, 201),
+        event("start-moves", "e0", -20, 200, 201),
+        event("sdk-cut", "e3", 100, 200, 201, sid=7),
+    ]
+    workspace.load_raw({"tracks": first, "pages": [], "screens": []})
+    workspace.build_on_raw(cap)
+    workspace.load_raw({"tracks": later, "pages": [], "screens": []}, append=True)
+    workspace.build_on_raw(cap)
+    incremental = snapshot(workspace, MODELS)
+    sessions = workspace.query(
+        "select actor_id, count(*) as sessions from {schema}.fct_sessions group by actor_id order by actor_id")
+    assert sessions == [{"actor_id": "after-cut", "sessions": 2}, {"actor_id": "sdk-cut", "sessions": 2},
+                        {"actor_id": "start-moves", "sessions": 2}], sessions
+    workspace.build_on_raw(cap, "--full-refresh")
+    assert_same_tables(snapshot(workspace, MODELS), incremental, "sessions cut at the cap: incremental vs --full-refresh")

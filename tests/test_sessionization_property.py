@@ -21,8 +21,16 @@ from tests.strategies import datasets
 MAX_EXAMPLES = int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", "4"))
 
 
-def test_sessions_match_the_reference(engine: str, workspace_factory) -> None:
+# Sessions cut at var max_session_duration_hours: off (the default), and one hour, which
+# the generated gaps (timeouts 5, 30, 45 and 10 minutes, and their edges) reach exactly,
+# one microsecond short and over.
+CAPS = [None, 1]
+
+
+@pytest.mark.parametrize("cap", CAPS, ids=["no_cap", "cap_1h"])
+def test_sessions_match_the_reference(engine: str, workspace_factory, cap: float | None) -> None:
     workspace = workspace_factory(engine, "property")  # reused by every example
+    cap_vars = None if cap is None else {"max_session_duration_hours": cap}
 
     @settings(
         max_examples=examples(engine, MAX_EXAMPLES),
@@ -33,11 +41,14 @@ def test_sessions_match_the_reference(engine: str, workspace_factory) -> None:
         print_blob=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
-    @given(data=datasets(max_actors=40))
+    # With the cap, actors whose sessions outlast it too: some session is cut in every example.
+    @given(data=datasets(max_actors=40, cap_hours=cap))
     def example(data) -> None:
         workspace.load_raw(data)
-        workspace.build_on_raw(None, "--full-refresh")  # the workspace is reused: start from scratch
-        expected = sessionize(data)
+        workspace.build_on_raw(cap_vars, "--full-refresh")  # the workspace is reused: start from scratch
+        expected = sessionize(data, max_session_duration_hours=cap)
+        if cap is not None:
+            assert expected.sessions != sessionize(data).sessions, "no session was cut: the cap went untested"
         assert_matches_reference(workspace, expected)
         assert_conserved(workspace, expected.raw_row_count)
 

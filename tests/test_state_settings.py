@@ -38,6 +38,8 @@ CHANGES = [
     ("event_passthrough_columns", {"event_passthrough_columns": ["context_traits_user_type"]},
      "var 'event_passthrough_columns'"),
     ("session_engagement", {"session_engagement": {"min_duration_seconds": 3600}}, "var 'session_engagement'"),
+    # e1 to e3 last 28 minutes: a 15-minute cap cuts e3 off.
+    ("max_session_duration_hours", {"max_session_duration_hours": 0.25}, "var 'max_session_duration_hours'"),
 ]
 
 

@@ -24,11 +24,12 @@
         {%- do tables.update({table_key: located}) -%}
     {%- endfor -%}
     {%- set config = {
-        'state_version': 7,
+        'state_version': 8,
         'rudderstack_tables': tables,
         'event_passthrough_columns': rudderstack_sessions.rudderstack_passthrough_columns(),
         'sessionization_cohort': var('sessionization_cohort') | trim,
         'session_timeout_minutes': rudderstack_sessions.session_timeouts(),
+        'max_session_duration_hours': rudderstack_sessions.max_session_duration_hours_setting(),
         'session_engagement': rudderstack_sessions.rudderstack_engagement_setting(),
         'channel_groups seed': channel_groups[0] if channel_groups else none,
     } -%}
@@ -74,4 +75,11 @@
         'min_views': engagement.min_views | float,
         'events': engagement.events | map('string') | unique | sort | list,
     }) }}
+{%- endmacro %}
+
+
+{#- var max_session_duration_hours, normalised: hours as a float (24 and 24.0 are one setting), or none. -#}
+{% macro max_session_duration_hours_setting() -%}
+    {%- set microseconds = rudderstack_sessions.max_session_duration_microseconds() -%}
+    {{ return(none if microseconds is none else microseconds / 3600000000) }}
 {%- endmacro %}

@@ -109,7 +109,7 @@
         'identical_row_count', 'delivery_source', 'delivery_kind', 'copy_rank', 'scope_type', 'derived_from',
         'arrival_at', 'last_arrival_at', 'source_table', 'written_in_run', 'known_session_id',
         'known_anonymous_id', 'identity_changed', 'recounted_row_count', 'event_date', 'session_date',
-        'arrival_date',
+        'arrival_date', 'session_piece', 'session_elapsed_microseconds', 'event_number_in_piece',
     ] -%}
     {%- for column in rudderstack_sessions.rudderstack_activity_columns(none, with_passthrough=false) -%}
         {%- do reserved.append(column[1]) -%}

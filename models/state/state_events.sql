@@ -26,7 +26,11 @@
       last one that began before the earliest change: an earlier session cannot change,
       as whether an event starts one depends only on it and the event before it.
     A full build receives every event, and stores none yet: the same SQL rebuilds all.
-    The gap rule and the session ids come from sessionize_by_gap and session_id_hash.
+    The gap rule and the session ids come from sessionize_by_gap and session_id_hash;
+    with var max_session_duration_hours, sessions longer than the cap are then cut into
+    pieces (macros/sessionization/max_session_duration.sql), a pure function of the uncut
+    session, so the scope above is still found from uncut sessions: a derived session
+    starts where event_number_in_session = 1 in piece 0 (session_piece).
 
     Rows it writes carry the run's number (written_in_run) and what the sessions table
     last saw of each event (known_session_id, known_anonymous_id, identity_changed), so
@@ -37,6 +41,7 @@
 {%- set window = rudderstack_run_window() %}
 {%- set event_columns = rudderstack_state_event_columns() %}
 {%- set identifies_arrived = ref('int_identifies_arrived') %}
+{%- set cap = max_session_duration_microseconds() %}  {#- none: no session is cut #}
 {#- The event columns final carries as they are (it computes or names the others). #}
 {%- set carried_columns = event_columns | reject('in', [
     'event_id', 'actor_id', 'anonymous_id', 'user_id', 'event_at', 'event_type', 'event_name', 'channel',
@@ -71,6 +76,7 @@ empty_stored as (
         cast(null as {{ dbt.type_string() }}) as session_id,
         cast(null as {{ dbt.type_string() }}) as session_source,
         cast(null as {{ dbt.type_bigint() }}) as event_number_in_session,
+        cast(null as {{ dbt.type_bigint() }}) as session_piece,
         cast(null as {{ dbt.type_bigint() }}) as written_in_run,
         cast(null as {{ dbt.type_string() }}) as known_session_id,
         cast(null as {{ dbt.type_string() }}) as known_anonymous_id,
@@ -98,7 +104,7 @@ stored_keys as {{ rudderstack_cte_hint(false) }} (
     {%- call rudderstack_stage(ctes, 'stored_keys', stage=false) %}
 
     {{ rudderstack_stored_keys(window, 'empty_stored', 'event_id', [
-        'event_id', 'actor_id', 'sdk_session_id', 'event_at', 'event_number_in_session',
+        'event_id', 'actor_id', 'sdk_session_id', 'event_at', 'event_number_in_session', 'session_piece',
     ]) }}
 
     {%- endcall %}
@@ -170,7 +176,8 @@ derived_changes as (
 
 {#-
     Per actor with changed session-less events and stored ones: from the start of its last
-    derived session that began before the change (NULL: all of them).
+    derived session that began before the change (NULL: all of them). A session's start,
+    not a piece's: the first event of piece 0 (a cut depends on the whole uncut session).
 #}
 derived_scope as (
     {%- call rudderstack_stage(ctes, 'derived_scope', stage=false) %}
@@ -179,7 +186,9 @@ derived_scope as (
         derived_changes.actor_id,
         max(
             case
-                when stored_keys.event_number_in_session = 1 and derived_changes.changed_from > stored_keys.event_at
+                when
+                    stored_keys.event_number_in_session = 1 and stored_keys.session_piece = 0
+                    and derived_changes.changed_from > stored_keys.event_at
                     then stored_keys.event_at
             end
         ) as derived_from
@@ -261,6 +270,18 @@ sessionized as (
 
     {%- endcall %}
 ),
+{#-
+    Sessions longer than var max_session_duration_hours cut into pieces, each event's
+    numbered again within its piece (without the cap: every event in piece 0, as it is).
+#}
+
+pieces as (
+    {%- call rudderstack_stage(ctes, 'pieces', stage=false) %}
+
+    {{ cut_at_max_session_duration('sessionized', cap) }}
+
+    {%- endcall %}
+),
 
 {#-
     What the sessions table last saw of each rewritten event: its stored row, or, when
@@ -294,13 +315,19 @@ previously as (
 final as (
     {%- call rudderstack_stage(ctes, 'final') %}
 
+    {%- set derived_id = ["'derived'", 'sessionized.actor_id', epoch_microseconds('sessionized.session_started_at')] %}
+    {%- set sdk_id = ["'sdk'", 'sessionized.actor_id', 'sessionized.sdk_session_id'] %}
     select
         sessionized.event_id,
+        {# a piece after the first: the uncut session's id parts and its number #}
         case
+            when sessionized.session_piece > 0 and sessionized.sdk_session_id is null
+                then {{ session_id_hash(derived_id + ['sessionized.session_piece']) }}
+            when sessionized.session_piece > 0
+                then {{ session_id_hash(sdk_id + ['sessionized.session_piece']) }}
             when sessionized.sdk_session_id is null
-                then {{ session_id_hash(["'derived'", 'sessionized.actor_id',
-                    epoch_microseconds('sessionized.session_started_at')]) }}
-            else {{ session_id_hash(["'sdk'", 'sessionized.actor_id', 'sessionized.sdk_session_id']) }}
+                then {{ session_id_hash(derived_id) }}
+            else {{ session_id_hash(sdk_id) }}
         end as session_id,
         sessionized.actor_id,
         sessionized.anonymous_id,
@@ -313,7 +340,8 @@ final as (
         case when sessionized.sdk_session_id is null then 'derived' else 'sdk' end as session_source,
         sessionized.sdk_session_id,
         sessionized.is_sdk_session_start,
-        sessionized.event_number_in_session,
+        sessionized.event_number_in_piece as event_number_in_session,
+        sessionized.session_piece,
         sessionized.{{ carried_columns | join(',\n        sessionized.') }},
         cast(run.run_number as {{ dbt.type_bigint() }}) as written_in_run,
         {# NULL for an event the sessions table has not seen: it replaces nothing. #}
@@ -339,7 +367,7 @@ final as (
             as {{ dbt.type_bigint() }}
         ) as recounted_row_count,
         cast(sessionized.event_at as date) as event_date
-    from sessionized
+    from pieces as sessionized
     cross join run
     left join previously on sessionized.event_id = previously.event_id
 

@@ -5,7 +5,8 @@
     build), aggregated from all their events (a run rewrites whole sessions): what each
     session is from its own events, in one place (docs/sessionization.md, "Sessions"):
     first touch and landing page, engagement (session_engagement), channel group (seed
-    channel_groups), the SDK start flags (identify calls included). state_sessions
+    channel_groups), the SDK start flags (identify calls included; of a session cut at var
+    max_session_duration_hours, in its first piece). state_sessions
     stitches, numbers and stores them.
 -#}
 {%- set window = rudderstack_run_window() %}
@@ -61,6 +62,7 @@ aggregated as (
         max(case when events.event_number_in_session = marks.user_number then events.user_id end) as session_user_id,
         max(events.session_source) as session_source,
         max(events.sdk_session_id) as sdk_session_id,
+        max(events.session_piece) as session_piece,
         {%- for column in [
             'cohort', 'channel', 'source_name', 'device_type', 'os_name', 'library_name', 'library_version'] %}
         max(case when events.event_number_in_session = 1 then events.{{ column }} end) as {{ column }},
@@ -104,7 +106,10 @@ aggregated as (
 
 touches as (
 
-    {#- Each session's first touch as the channel_groups rules see it. #}
+    {#-
+        Each session's first touch as the channel_groups rules see it. A session cut at var
+        max_session_duration_hours: the identify calls' start flags go to its first piece.
+    #}
     select
         aggregated.*,
         case
@@ -120,6 +125,7 @@ touches as (
     left join identify_flags
         on
             aggregated.session_source = 'sdk'
+            and aggregated.session_piece = 0
             and aggregated.actor_id = identify_flags.actor_id
             and aggregated.sdk_session_id = identify_flags.sdk_session_id
 
