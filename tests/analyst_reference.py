@@ -7,6 +7,8 @@ attribution and identity columns, fct_funnel_steps and fct_funnel_conversion mus
 
 from __future__ import annotations
 
+import datetime as dt
+
 import csv
 import re
 import statistics
@@ -88,7 +90,33 @@ def sessions(events: list[Row], identifies: list[Row]) -> dict[str, Row]:
         result[session_id]["channel_group"] = channel_group(
             result[session_id]["utm_medium"], result[session_id]["utm_source"], result[session_id]["referring_domain"])
     _stitch(result, events, identifies)
+    _last_non_direct(result)
     return result
+
+
+ATTRIBUTION_LOOKBACK = dt.timedelta(days=30)  # var rudderstack_attribution_lookback_days
+
+
+def _last_non_direct(sessions_by_id: dict[str, Row]) -> None:
+    """last_non_direct_*: the session itself when not Direct; else the same user's most
+    recent earlier non-Direct session within the lookback (inclusive); else none (Direct)."""
+    by_user: dict[tuple, list[Row]] = defaultdict(list)
+    for session_id, session in sessions_by_id.items():
+        by_user[(session["stitched_user_id"], None if session["stitched_user_id"] else session["actor_id"])].append(
+            {**session, "session_id": session_id})
+    for members in by_user.values():
+        touch = None
+        for session in sorted(members, key=lambda s: s["user_session_number"]):
+            if session["channel_group"] != "Direct":
+                touch = session
+            credited = touch if touch is not None and (
+                session["session_started_at"] - touch["session_started_at"] <= ATTRIBUTION_LOOKBACK) else None
+            sessions_by_id[session["session_id"]].update({
+                "last_non_direct_session_id": credited and credited["session_id"],
+                "last_non_direct_channel_group": credited["channel_group"] if credited else "Direct",
+                **{f"last_non_direct_{c}": credited and credited[c]
+                   for c in ("utm_source", "utm_medium", "utm_campaign", "referring_domain")},
+            })
 
 
 def _stitch(sessions_by_id: dict[str, Row], events: list[Row], identifies: list[Row]) -> None:

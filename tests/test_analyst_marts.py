@@ -27,6 +27,8 @@ SESSION_COLUMNS = (
     "session_user_id", "landing_page_path", "exit_page_path", "referrer", "referring_domain", *reference.UTM,
     "channel_group", "device_type", "os_name", "library_name", "library_version", "is_bounce", "is_engaged",
     "stitched_user_id", "user_session_number", "is_long_session", "has_automated_event_rate",
+    "last_non_direct_session_id", "last_non_direct_channel_group", "last_non_direct_utm_source",
+    "last_non_direct_utm_medium", "last_non_direct_utm_campaign", "last_non_direct_referring_domain",
 )
 EVENT_COLUMNS = (
     "event_id", "session_id", "actor_id", "anonymous_id", "user_id", "event_at", "event_type", "event_name",
@@ -82,6 +84,9 @@ def test_session_attribution_and_identity_match_the_reference(engine: str, works
     assert {s["channel_group"] for s in wanted.values()} >= {"Direct", "Paid Search", "Email", "Social"}
     assert any(s["session_user_id"] is None and s["stitched_user_id"] for s in wanted.values())
     assert any(s["is_bounce"] for s in wanted.values()) and any(s["is_engaged"] for s in wanted.values())
+    # Direct sessions credited to an earlier touch, and some left Direct.
+    assert any(s["channel_group"] == "Direct" and s["last_non_direct_session_id"] for s in wanted.values())
+    assert any(s["last_non_direct_channel_group"] == "Direct" for s in wanted.values())
 
 
 @st.composite

@@ -95,6 +95,8 @@ INVALID_VARS = [
     ({"rudderstack_state_events_per_slice": 2.5}, "must be a whole number of events, at least 1"),
     ({"rudderstack_state_events_per_slice": "10M"}, "must be a whole number of events, at least 1"),
     ({"rudderstack_automated_events_per_minute": 0}, "must be a positive number of events per minute"),
+    ({"rudderstack_attribution_lookback_days": 0}, "must be a positive number of days"),
+    ({"rudderstack_attribution_lookback_days": "30d"}, "must be a positive number of days"),
     ({"max_session_duration_hours": 0}, "must be a positive number of hours, or null"),
     ({"max_session_duration_hours": -24}, "must be a positive number of hours, or null"),
     ({"max_session_duration_hours": "24h"}, "must be a positive number of hours, or null"),
