@@ -17,14 +17,8 @@
 
 {#- Var rudderstack_automated_events_per_minute, validated: a positive number. -#}
 {% macro rudderstack_automated_events_per_minute() -%}
-    {%- set value = var('rudderstack_automated_events_per_minute') -%}
-    {%- if value is boolean or value is not number or value <= 0 -%}
-        {{ exceptions.raise_compiler_error(
-            "var 'rudderstack_automated_events_per_minute' must be a positive number of events per minute, got '"
-            ~ value ~ "'. Example: --vars '{rudderstack_automated_events_per_minute: 120}'"
-        ) }}
-    {%- endif -%}
-    {{ return(value) }}
+    {{ return(rudderstack_sessions.rudderstack_positive_number_var(
+        'rudderstack_automated_events_per_minute', 'events per minute', 120)) }}
 {%- endmacro %}
 
 

@@ -76,6 +76,25 @@
 
 
 {#-
+    A var that must be a positive number (`unit` names what it counts: "days"), validated
+    when dbt parses; with allow_null, NULL (off) too. The one shape of that check.
+-#}
+{% macro rudderstack_positive_number_var(name, unit, example, allow_null=false) -%}
+    {%- set value = var(name) -%}
+    {%- if value is none and allow_null -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if value is boolean or value is not number or value <= 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "var '" ~ name ~ "' must be a positive number of " ~ unit ~ (", or null (off)" if allow_null else "")
+            ~ ", got '" ~ value ~ "'. Example: --vars '{" ~ name ~ ": " ~ example ~ "}'"
+        ) }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
+
+{#-
     var('event_passthrough_columns'), validated: a list of lower-case column names
     that do not collide with a staged column.
 -#}
