@@ -271,9 +271,10 @@ def timeout_advisor(events: list[Row], candidates_minutes=TIMEOUT_CANDIDATES_MIN
         gaps = sorted(r["gap"] for r in rows if r["gap"] is not None)
         sdk = [r for r in rows if r["sdk_same"] is not None]
         candidates = sorted({microseconds(m) for m in candidates_minutes} | {configured})
-        evaluated = []
+        evaluated, agreeing_by_timeout = [], {}
         for timeout in candidates:
             agreeing = sum((r["gap"] <= timeout) == r["sdk_same"] for r in sdk)
+            agreeing_by_timeout[timeout] = agreeing
             evaluated.append({
                 "cohort": cohort,
                 "candidate_timeout_minutes": minutes(timeout),
@@ -290,7 +291,10 @@ def timeout_advisor(events: list[Row], candidates_minutes=TIMEOUT_CANDIDATES_MIN
                 **{f"gap_p{p}_minutes": minutes(percentile(gaps, p)) for p in PERCENTILES},
             })
         if sdk:
-            best = max(evaluated, key=lambda r: (r["sdk_pair_agreement"], -r["candidate_timeout_minutes"]))
+            # The most agreeing pairs (counted, not the rounded share); ties: the configured
+            # timeout when it is among them, else the smallest.
+            best = max(zip(evaluated, candidates),
+                       key=lambda pair: (agreeing_by_timeout[pair[1]], pair[1] == configured, -pair[1]))[0]
             rule = "sdk_agreement"
         else:
             best = next(r for r, following in zip(evaluated, [*evaluated[1:], None]) if following is None

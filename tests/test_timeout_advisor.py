@@ -9,6 +9,7 @@ advised by the gap distribution alone and the others by agreement with the SDK.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
@@ -24,6 +25,28 @@ VARS = {
     "session_timeout_minutes": {"buyer": 45, "seller": 12.5, "default": 30},
 }
 REPORT_KEY = ("cohort", "candidate_timeout_minutes")
+AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
+
+
+def fixed_actors() -> list[dict[str, Any]]:
+    """Actors that every example holds (hypothesis' first draw is its simplest): a buyer
+    whose SDK disagrees with any single timeout (new SDK session after 20 minutes, the same
+    one after 50), a buyer mixing SDK and session-less events, a seller whose gaps sit on a
+    candidate and on the configured 12.5 minutes exactly, and a one-event actor."""
+    def event(actor: str, number: int, minutes: float, user_type: str | None, session_id: int | None) -> dict:
+        at = AT + dt.timedelta(minutes=minutes)
+        return {"id": f"fixed-{actor}-{number:02d}", "anonymous_id": f"fixed-{actor}", "user_id": None,
+                "timestamp": at, "original_timestamp": at, "sent_at": at, "received_at": at, "uuid_ts": at,
+                "channel": "web", "context_session_id": session_id, "context_session_start": None,
+                "context_traits_user_type": user_type, "event_text": "Home", "event": "home", "name": "Home"}
+    return [
+        *(event("buyer", n, m, "buyer", s) for n, (m, s) in enumerate(
+            [(0, 1772442000000), (10, 1772442000000), (30, 1772443200000), (80, 1772443200000)])),
+        *(event("mixed", n, m, "buyer", s) for n, (m, s) in enumerate(
+            [(0, None), (5, 1772442000000), (10, 1772442000000), (200, None), (260, None)])),
+        *(event("seller", n, m, "seller", None) for n, m in enumerate([0, 1, 11, 23.5, 53.5, 53.5, 300])),
+        event("alone", 0, 0, None, None),
+    ]
 HISTOGRAM_KEY = ("cohort", "bucket_number")
 
 
@@ -67,6 +90,7 @@ def test_the_timeout_advisor_matches_the_reference(engine: str, workspace: Works
         for row in table_rows:
             if row.get("context_traits_user_type") == "seller":
                 row["context_session_id"] = None
+    data["tracks"].extend(fixed_actors())
     workspace.load_raw(data)
     workspace.build_on_raw(VARS)
     expected = check(workspace)
