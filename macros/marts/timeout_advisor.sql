@@ -10,6 +10,20 @@
 {%- endmacro %}
 
 
+{#-
+    The histogram's edges in microseconds, increasing: the fixed minutes, every candidate
+    and every configured timeout, so each timeout is an edge.
+-#}
+{% macro rudderstack_gap_histogram_edges() -%}
+    {%- set edges = rudderstack_sessions.rudderstack_timeout_candidates()
+        + rudderstack_sessions.session_timeouts().values() | list -%}
+    {%- for minutes in rudderstack_sessions.rudderstack_gap_histogram_minutes() -%}
+        {%- do edges.append(rudderstack_sessions.rudderstack_minutes_to_microseconds(minutes)) -%}
+    {%- endfor -%}
+    {{ return(edges | unique | sort) }}
+{%- endmacro %}
+
+
 {#- The percentiles of the gaps that rpt_session_timeouts shows (nearest rank). -#}
 {% macro rudderstack_gap_percentiles() -%}
     {{ return([50, 75, 90, 95, 99]) }}

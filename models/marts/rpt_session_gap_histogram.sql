@@ -5,15 +5,16 @@
     configured timeout, so each of them is an edge. A bucket holds the gaps greater than
     its lower edge and at most its upper one (the first from 0, the last without end).
 -#}
-{%- set edges = [] %}
-{%- for minutes in rudderstack_gap_histogram_minutes() %}
-    {%- do edges.append(rudderstack_minutes_to_microseconds(minutes)) %}
-{%- endfor %}
-{%- set edges = (edges + rudderstack_timeout_candidates() + session_timeouts().values() | list) | unique | sort %}
+{%- set edges = rudderstack_gap_histogram_edges() %}
 
 with events as (
 
-    select actor_id, event_id, event_at, cohort, sdk_session_id
+    select
+        actor_id,
+        event_id,
+        event_at,
+        cohort,
+        sdk_session_id
     from {{ ref('fct_events') }}
 
 ),
@@ -27,7 +28,10 @@ gaps as (
 advice as (
 
     {#- Every cohort with events, with its configured and suggested timeouts (to mark on a chart). #}
-    select cohort, configured_timeout_minutes, suggested_timeout_minutes
+    select
+        cohort,
+        configured_timeout_minutes,
+        suggested_timeout_minutes
     from {{ ref('rpt_session_timeouts') }}
     where is_suggested
 
@@ -61,7 +65,9 @@ counted as (
 
 totals as (
 
-    select cohort, sum(gap_count) as cohort_gap_count
+    select
+        cohort,
+        sum(gap_count) as cohort_gap_count
     from counted
     group by cohort
 

@@ -12,7 +12,12 @@
 
 with events as (
 
-    select actor_id, event_id, event_at, cohort, sdk_session_id
+    select
+        actor_id,
+        event_id,
+        event_at,
+        cohort,
+        sdk_session_id
     from {{ ref('fct_events') }}
 
 ),
@@ -79,7 +84,7 @@ cohort_timeouts as (
         timeouts.timeout_microseconds
     from cohorts
     inner join timeouts
-        on timeouts.is_candidate or timeouts.timeout_microseconds = cohorts.configured_microseconds
+        on cohorts.configured_microseconds = timeouts.timeout_microseconds or timeouts.is_candidate
 
 ),
 
@@ -149,15 +154,15 @@ percentiles as (
 
     {#- Nearest rank: the gap of rank ceil(p% of n), in integers. #}
     select
-        cohort,
         {%- for p in rudderstack_gap_percentiles() %}
         max(
             case
                 when gap_rank * 100 >= {{ p }} * cohort_gap_count and gap_rank * 100 - 100 < {{ p }} * cohort_gap_count
                     then gap_microseconds
             end
-        ) as gap_p{{ p }}_microseconds{{ ',' if not loop.last }}
+        ) as gap_p{{ p }}_microseconds,
         {%- endfor %}
+        cohort
     from ranked_gaps
     group by cohort
 
@@ -215,16 +220,15 @@ final as (
             as suggestion_rule,
         cast(suggestions.event_count as {{ dbt.type_bigint() }}) as event_count,
         cast(suggestions.gap_count as {{ dbt.type_bigint() }}) as gap_count,
+        {%- for p in rudderstack_gap_percentiles() %}
+        {{ rudderstack_minutes_from_microseconds('percentiles.gap_p' ~ p ~ '_microseconds') }} as gap_p{{ p }}_minutes,
+        {%- endfor %}
         cast(suggestions.session_count as {{ dbt.type_bigint() }}) as session_count,
         cast(suggestions.derived_session_count as {{ dbt.type_bigint() }}) as derived_session_count,
         cast(suggestions.sdk_pair_count as {{ dbt.type_bigint() }}) as sdk_pair_count,
         cast(suggestions.sdk_same_session_pair_count as {{ dbt.type_bigint() }}) as sdk_same_session_pair_count,
         {{ ratio_6_decimals('suggestions.agreeing_pair_count', 'suggestions.sdk_pair_count') }}
-            as sdk_pair_agreement,
-        {%- for p in rudderstack_gap_percentiles() %}
-        {{ rudderstack_minutes_from_microseconds('percentiles.gap_p' ~ p ~ '_microseconds') }}
-            as gap_p{{ p }}_minutes{{ ',' if not loop.last }}
-        {%- endfor %}
+            as sdk_pair_agreement
     from suggestions
     inner join suggestions as suggested
         on suggestions.cohort = suggested.cohort and suggested.suggestion_rank = 1
