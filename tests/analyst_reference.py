@@ -229,3 +229,119 @@ def funnel_conversion(steps: list[Row], funnels: list[Row]) -> dict[tuple, Row]:
                     "median_seconds_from_previous_step": floor6(statistics.median(seconds)) if seconds else None,
                 }
     return result
+
+
+# -- The timeout advisor: rpt_session_timeouts and rpt_session_gap_histogram -----------------------
+# (docs/timeout_advisor.md). Every timeout is compared in whole microseconds.
+TIMEOUT_CANDIDATES_MINUTES = (5, 10, 15, 30, 45, 60, 120)  # var rudderstack_timeout_candidates_minutes, default
+HISTOGRAM_EDGES_MINUTES = (1, 2, 5, 10, 15, 30, 45, 60, 120, 240, 480, 1440, 10080)
+PERCENTILES = (50, 75, 90, 95, 99)
+KNEE_PERCENT = 2  # the knee rule: the next candidate merges at most 2% of the sessions
+
+
+def microseconds(minutes: float) -> int:
+    return round(minutes * 60 * 1_000_000)
+
+
+def minutes(us: int | None) -> Decimal | None:
+    """Whole microseconds as minutes, rounded down to 6 decimals."""
+    return None if us is None else Decimal(us // 60) / 1_000_000
+
+
+def event_gaps(events: list[Row]) -> list[Row]:
+    """One row per event: its cohort, the gap from the actor's previous event and from the
+    actor's previous event without an SDK session id, and what the SDK says of the pair."""
+    by_actor: dict[str, list[Row]] = defaultdict(list)
+    for event in events:
+        by_actor[event["actor_id"]].append(event)
+    gaps: list[Row] = []
+    for actor_events in by_actor.values():
+        actor_events.sort(key=order_key)
+        previous, previous_sessionless = None, None
+        for event in actor_events:
+            at = epoch_microseconds(event["event_at"])
+            row = {"cohort": event["cohort"], "is_first": previous is None, "gap": None, "sdk_same": None,
+                   "sessionless": event["sdk_session_id"] is None, "derived_gap": None}
+            if previous is not None:
+                row["gap"] = at - epoch_microseconds(previous["event_at"])
+                if event["sdk_session_id"] is not None and previous["sdk_session_id"] is not None:
+                    row["sdk_same"] = event["sdk_session_id"] == previous["sdk_session_id"]
+            if row["sessionless"]:
+                if previous_sessionless is not None:
+                    row["derived_gap"] = at - epoch_microseconds(previous_sessionless["event_at"])
+                previous_sessionless = event
+            previous = event
+            gaps.append(row)
+    return gaps
+
+
+def percentile(sorted_values: list[int], p: int) -> int | None:
+    """Nearest rank: the smallest value with at least p% of the values at or below it."""
+    if not sorted_values:
+        return None
+    rank = -(-p * len(sorted_values) // 100)
+    return sorted_values[rank - 1]
+
+
+def timeout_advisor(events: list[Row], candidates_minutes=TIMEOUT_CANDIDATES_MINUTES,
+                    timeouts_minutes: dict | None = None) -> tuple[dict[tuple, Row], dict[tuple, Row]]:
+    """(rpt_session_timeouts keyed by (cohort, candidate_timeout_minutes),
+        rpt_session_gap_histogram keyed by (cohort, bucket_number))."""
+    timeouts_minutes = timeouts_minutes or {"web": 30, "mobile": 5, "server": 30, "default": 30}
+    configured_us = {cohort: microseconds(m) for cohort, m in timeouts_minutes.items()}
+    by_cohort: dict[str, list[Row]] = defaultdict(list)
+    for row in event_gaps(events):
+        by_cohort[row["cohort"]].append(row)
+    report: dict[tuple, Row] = {}
+    histogram: dict[tuple, Row] = {}
+    for cohort, rows in by_cohort.items():
+        configured = configured_us.get(cohort, configured_us["default"])
+        gaps = sorted(r["gap"] for r in rows if r["gap"] is not None)
+        sdk = [r for r in rows if r["sdk_same"] is not None]
+        candidates = sorted({microseconds(m) for m in candidates_minutes} | {configured})
+        evaluated, agreeing_by_timeout = [], {}
+        for timeout in candidates:
+            agreeing = sum((r["gap"] <= timeout) == r["sdk_same"] for r in sdk)
+            agreeing_by_timeout[timeout] = agreeing
+            evaluated.append({
+                "cohort": cohort,
+                "candidate_timeout_minutes": minutes(timeout),
+                "configured_timeout_minutes": minutes(configured),
+                "is_configured": timeout == configured,
+                "event_count": len(rows),
+                "gap_count": len(gaps),
+                "session_count": sum(r["is_first"] or r["gap"] > timeout for r in rows),
+                "derived_session_count": sum(
+                    r["sessionless"] and (r["derived_gap"] is None or r["derived_gap"] > timeout) for r in rows),
+                "sdk_pair_count": len(sdk),
+                "sdk_same_session_pair_count": sum(r["sdk_same"] for r in sdk),
+                "sdk_pair_agreement": floor6(Decimal(agreeing) / len(sdk)) if sdk else None,
+                **{f"gap_p{p}_minutes": minutes(percentile(gaps, p)) for p in PERCENTILES},
+            })
+        if sdk:
+            # The most agreeing pairs (counted, not the rounded share); ties: the configured
+            # timeout when it is among them, else the smallest.
+            best = max(zip(evaluated, candidates),
+                       key=lambda pair: (agreeing_by_timeout[pair[1]], pair[1] == configured, -pair[1]))[0]
+            rule = "sdk_agreement"
+        else:
+            best = next(r for r, following in zip(evaluated, [*evaluated[1:], None]) if following is None
+                        or 100 * (r["session_count"] - following["session_count"]) <= KNEE_PERCENT * r["session_count"])
+            rule = "session_count_knee"
+        for r in evaluated:
+            r.update(is_suggested=r is best, suggestion_rule=rule,
+                     suggested_timeout_minutes=best["candidate_timeout_minutes"])
+            report[(cohort, r["candidate_timeout_minutes"])] = r
+        edges = sorted({microseconds(m) for m in HISTOGRAM_EDGES_MINUTES} | {microseconds(m) for m in candidates_minutes}
+                       | set(configured_us.values()))
+        bounds = list(zip([0, *edges], [*edges, None]))
+        for number, (lower, upper) in enumerate(bounds, start=1):
+            count = sum(1 for g in gaps if (number == 1 or g > lower) and (upper is None or g <= upper))
+            histogram[(cohort, number)] = {
+                "cohort": cohort, "bucket_number": number,
+                "gap_above_minutes": minutes(lower), "gap_up_to_minutes": minutes(upper),
+                "gap_count": count, "gap_share": floor6(Decimal(count) / len(gaps)) if gaps else None,
+                "configured_timeout_minutes": minutes(configured),
+                "suggested_timeout_minutes": best["candidate_timeout_minutes"],
+            }
+    return report, histogram

@@ -170,7 +170,7 @@ class Workspace:
     @staticmethod
     def relation(model: str) -> str:
         """`{schema}.<model>` for a mart, `{internal}.<model>` for every other model."""
-        return f"{{schema}}.{model}" if model.startswith(("fct_", "dim_")) else f"{{internal}}.{model}"
+        return f"{{schema}}.{model}" if model.startswith(("fct_", "dim_", "rpt_")) else f"{{internal}}.{model}"
 
     def query(self, sql: str) -> list[dict[str, Any]]:
         """Rows as dicts; `{schema}` in sql is the target schema, `{internal}` the internal

@@ -101,8 +101,9 @@ def test_same_session_ids_on_every_engine(request: pytest.FixtureRequest, worksp
     for engine in others:
         assert warehouse_events(built[engine]) == events, f"fct_events differ between {first} and {engine}"
         assert warehouse_sessions(built[engine]) == sessions, f"fct_sessions differ between {first} and {engine}"
-    # Every column of the analyst marts, too (attribution, stitching, funnels, medians).
-    marts = ("fct_sessions", "dim_users", "dim_actor_users", "fct_funnel_steps", "fct_funnel_conversion")
+    # Every column of the analyst marts, too (attribution, stitching, funnels, medians, the timeout advisor).
+    marts = ("fct_sessions", "dim_users", "dim_actor_users", "fct_funnel_steps", "fct_funnel_conversion",
+             "rpt_session_timeouts", "rpt_session_gap_histogram")
     tables = snapshot(built[first], marts)
     assert all(tables.values()), {model: len(rows) for model, rows in tables.items()}
     for engine in others:

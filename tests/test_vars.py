@@ -105,6 +105,11 @@ INVALID_VARS = [
     ({"rudderstack_personal_columns": "context_traits_email"}, "must be a list of passthrough column names"),
     ({"analyst_roles": "analyst"}, "must be a list of database role names"),
     ({"analyst_roles": ["bi team"]}, "must be a list of database role names (letters, digits and _), got 'bi team'"),
+    ({"rudderstack_timeout_candidates_minutes": 30}, "must be a non-empty list of timeouts in minutes"),
+    ({"rudderstack_timeout_candidates_minutes": []}, "must be a non-empty list of timeouts in minutes"),
+    ({"rudderstack_timeout_candidates_minutes": [5, 0]}, "candidate '0' must be a positive number of minutes"),
+    ({"rudderstack_timeout_candidates_minutes": [5, "30m"]}, "candidate '30m' must be a positive number of minutes"),
+    ({"rudderstack_timeout_candidates_minutes": [True]}, "candidate 'True' must be a positive number of minutes"),
 ]
 
 

@@ -10,7 +10,7 @@
         'session_timeout_minutes', 'session_engagement', 'rudderstack_state_events_per_slice',
         'rudderstack_funnels', 'analyst_roles', 'rudderstack_personal_columns',
         'rudderstack_automated_events_per_minute', 'max_session_duration_hours',
-        'rudderstack_attribution_lookback_days',
+        'rudderstack_attribution_lookback_days', 'rudderstack_timeout_candidates_minutes',
         'rudderstack_on_config_change',
     ]) }}
 {%- endmacro %}
