@@ -43,7 +43,11 @@ def test_the_report_draws_every_chart_with_data(engine: str, workspace, tmp_path
     figures = re.findall(r'<figure class="chart" id="([^"]+)"[^>]*data-marks="(\d+)"', dom)
     drawn = dict(figures)
     expected = {"sessions-per-day", "sessions-by-source", "session-durations", "funnel-checkout",
-                "funnel-purchase_within_a_week"}
+                "funnel-purchase_within_a_week", "gaps-web", "gaps-mobile", "gaps-server"}
     assert expected <= drawn.keys(), f"charts missing: {expected - drawn.keys()}"
     assert len(drawn) == dom.count('<figure class="chart"'), "a chart was not drawn"
     assert {chart: int(marks) for chart, marks in drawn.items() if int(marks) == 0} == {}, "a chart without data"
+    # The advisor's histograms mark the configured and the suggested timeout.
+    markers = dict(re.findall(r'<figure class="chart" id="(gaps-[^"]+)"[^>]*data-markers="(\d+)"', dom))
+    assert markers and set(markers.values()) == {"2"}, markers
+    assert dom.count('class="marker"') == 2 * len(markers)

@@ -8,6 +8,9 @@ own connection, so the page works on every engine the project builds on. The pag
 no network: its data is in the page as JSON, and a small script draws each chart as SVG.
 A chart whose data is empty says so; a script error is written into the page
 (`#errors`), which tests/test_report.py checks in headless Chromium.
+Charts: sessions per day by channel group, sessions by source, session durations, each
+funnel's drop-off, and per cohort the gaps between an actor's events (the timeout
+advisor) with the configured and the suggested timeouts marked.
 """
 
 from __future__ import annotations
@@ -85,6 +88,27 @@ def charts(data: dict[str, Any]) -> list[dict[str, Any]]:
             "values": [_number(s["entities"]) for s in steps],
             "annotations": [f"{100 * _number(s['conversion_from_first_step']):.1f}%" for s in steps],
         })
+    histograms: dict[str, list[dict[str, Any]]] = {}
+    for r in _records(data["gap_histogram"]):
+        histograms.setdefault(r["cohort"], []).append(r)
+    for cohort, buckets in sorted(histograms.items()):
+        buckets.sort(key=lambda b: int(b["bucket_number"]))
+        markers = []
+        for kind, column in (("configured", "configured_timeout_minutes"), ("suggested", "suggested_timeout_minutes")):
+            minutes = _number(buckets[0][column])
+            # Every timeout is a bucket's upper edge (rpt_session_gap_histogram): mark that edge.
+            edge = next(i for i, b in enumerate(buckets) if b["gap_up_to_minutes"] is not None
+                        and _number(b["gap_up_to_minutes"]) == minutes)
+            markers.append({"index": edge, "label": f"{kind} {minutes:g} min"})
+        result.append({
+            "id": f"gaps-{cohort}", "title": f"Gaps between an actor's events: cohort {cohort}", "kind": "bars",
+            "note": "rpt_session_gap_histogram: pairs of consecutive events per gap bucket (minutes); "
+                    "the lines mark the configured and the suggested timeout (rpt_session_timeouts)",
+            "labels": [f"<= {_number(b['gap_up_to_minutes']):g}" if b["gap_up_to_minutes"] is not None
+                       else f"> {_number(b['gap_above_minutes']):g}" for b in buckets],
+            "values": [_number(b["gap_count"]) for b in buckets],
+            "markers": markers,
+        })
     return result
 
 
@@ -141,6 +165,13 @@ function draw(chart, figure) {
            {'text-anchor': 'end', class: 'axis', transform: `rotate(-30 ${left + i * slot + slot / 2} ${top + plotH + 14})`});
     }
   });
+  (chart.markers || []).forEach((marker, k) => {
+    const x = left + (marker.index + 1) * slot;
+    el('line', {x1: x, y1: top, x2: x, y2: top + plotH, stroke: k === 0 ? '#333' : '#e15759',
+                'stroke-dasharray': k === 0 ? '4 3' : '', class: 'marker'}, svg);
+    text(svg, x + 3, top + 12 + 14 * k, marker.label, {class: 'axis'});
+  });
+  figure.dataset.markers = (chart.markers || []).length;
   if (chart.kind === 'stacked') {
     const legend = document.createElement('p');
     legend.className = 'legend';
