@@ -36,3 +36,14 @@ def test_the_docs_site_describes_every_macro_var_and_exposure(engine: str, works
     exposures = {e["name"]: e["depends_on"]["nodes"] for e in manifest["exposures"].values()}
     assert set(exposures) == {"report", "semantic_layer"}
     assert "model.rudderstack_sessions.fct_sessions" in exposures["report"]
+
+
+def test_unit_test_names_fit_postgres_identifiers() -> None:
+    """dbt names a unit test's temporary relation after it: PostgreSQL cuts at 63 bytes and
+    dbt refuses longer names, so a long name fails only on PostgreSQL."""
+    import yaml
+
+    names = [test["name"] for path in (PROJECT_DIR / "models").rglob("*unit_tests.yml")
+             for test in yaml.safe_load(path.read_text())["unit_tests"]]
+    assert len(names) > 20
+    assert [name for name in names if len(name.encode()) > 63] == []
