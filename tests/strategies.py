@@ -151,3 +151,43 @@ def datasets(max_actors: int = 40, min_actors: int = 1) -> st.SearchStrategy[dic
         return merged
 
     return build()
+
+
+# Per-event track tables (RudderStack writes every track call to `tracks` and to a table of
+# its own named after the event, with the event's properties as columns): the conversions
+# tests/test_conversions.py lists, the table each is written to, and its property columns'
+# types. 'Cart' goes to a table the var names (`table:`), with its value as text and no
+# currency column; 'Home' has no table at all.
+CONVERSION_TABLES = {
+    "Order Completed": ("order_completed", {"revenue": "numeric(18,2)", "currency": "text"}),
+    "Cart": ("cart_viewed", {"value": "text"}),
+}
+CONVERSIONS = [
+    {"event": "Order Completed", "value_column": "revenue", "currency_column": "currency"},
+    {"event": "Cart", "value_column": "value", "currency_column": "currency", "table": "cart_viewed"},
+    {"event": "Home", "value_column": "revenue"},
+]
+# Text values: numbers the project reads, and text it must read as NULL (not a plain decimal,
+# more than 6 decimals, more than 22 digits before the point), never failing the build.
+TEXT_VALUES = ["12.50", "-3", "7", "0.000001", "abc", "", " 3", "1e3", "12.3456789", "4.", ".5",
+               "1234567890123456789012.5", "12345678901234567890123", None]
+
+
+@st.composite
+def conversion_tables(draw: st.DrawFn, data: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """Rows of the per-event tables for the track deliveries of `data` named as a conversion:
+    most deliveries have their row (a redelivery carries its own value, so which delivery
+    wins matters), some have none (the value is then NULL)."""
+    tables: dict[str, list[dict[str, Any]]] = {table: [] for table, _ in CONVERSION_TABLES.values()}
+    for row in data["tracks"]:
+        if row.get("event_text") not in CONVERSION_TABLES or draw(st.integers(0, 5)) == 0:
+            continue
+        table, properties = CONVERSION_TABLES[row["event_text"]]
+        copy = dict(row)
+        if "revenue" in properties:
+            copy["revenue"] = draw(st.one_of(st.none(), st.decimals(min_value=0, max_value=9999, places=2)))
+            copy["currency"] = draw(st.sampled_from(["USD", "USD", "EUR", None]))
+        else:
+            copy["value"] = draw(st.sampled_from(TEXT_VALUES))
+        tables[table].append(copy)
+    return tables

@@ -99,6 +99,19 @@ INVALID_VARS = [
     ({"rudderstack_personal_columns": "context_traits_email"}, "must be a list of passthrough column names"),
     ({"analyst_roles": "analyst"}, "must be a list of database role names"),
     ({"analyst_roles": ["bi team"]}, "must be a list of database role names (letters, digits and _), got 'bi team'"),
+    ({"rudderstack_conversions": {"event": "Order Completed"}}, "must be a list of conversions"),
+    ({"rudderstack_conversions": ["Order Completed"]}, "conversion 1 must be a mapping"),
+    ({"rudderstack_conversions": [{"event": "Order Completed", "value": "revenue"}]}, "unknown keys value"),
+    ({"rudderstack_conversions": [{"value_column": "revenue"}]}, "'event' must be a non-empty text"),
+    ({"rudderstack_conversions": [{"event": "Order Completed", "value_column": "order revenue"}]},
+     "'value_column' must be a plain column name"),
+    ({"rudderstack_conversions": [{"event": "Order Completed", "currency_column": 3}]},
+     "'currency_column' must be a plain column name"),
+    ({"rudderstack_conversions": [{"event": "Order Completed", "table": "shop.orders"}]},
+     "'table' must be a plain table name"),
+    ({"rudderstack_conversions": [{"event": "Order Completed"}, {"event": "Order Completed"}]},
+     "the event is listed twice"),
+    ({"rudderstack_conversions": [{"event": "!!!"}]}, "gives no table name"),
 ]
 
 
