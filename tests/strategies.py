@@ -177,7 +177,8 @@ TEXT_VALUES = ["12.50", "-3", "7", "0.000001", "abc", "", " 3", "1e3", "12.34567
 def conversion_tables(draw: st.DrawFn, data: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
     """Rows of the per-event tables for the track deliveries of `data` named as a conversion:
     most deliveries have their row (a redelivery carries its own value, so which delivery
-    wins matters), some have none (the value is then NULL)."""
+    wins matters), some have none (the value is then NULL), some have two rows with the
+    same arrival times and different values (only the tie-break decides)."""
     tables: dict[str, list[dict[str, Any]]] = {table: [] for table, _ in CONVERSION_TABLES.values()}
     for row in data["tracks"]:
         if row.get("event_text") not in CONVERSION_TABLES or draw(st.integers(0, 5)) == 0:
@@ -190,4 +191,13 @@ def conversion_tables(draw: st.DrawFn, data: dict[str, list[dict[str, Any]]]) ->
         else:
             copy["value"] = draw(st.sampled_from(TEXT_VALUES))
         tables[table].append(copy)
+        if draw(st.integers(0, 4)) == 0:
+            # Written twice with the same arrival times but another payload: the tie-break decides.
+            twin = dict(copy)
+            if "revenue" in properties:
+                twin["revenue"] = draw(st.decimals(min_value=0, max_value=9999, places=2))
+                twin["currency"] = draw(st.sampled_from(["USD", "EUR", "usd", None]))
+            else:
+                twin["value"] = draw(st.sampled_from(TEXT_VALUES))
+            tables[table].append(twin)
     return tables

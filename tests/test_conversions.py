@@ -48,7 +48,7 @@ def datasets_with_conversions(draw: st.DrawFn) -> dict[str, list[dict[str, Any]]
 
 def test_conversions_match_the_reference(engine: str, workspace_factory) -> None:
     workspace = workspace_factory(engine, "conversions")  # reused by every example
-    seen = {"valued": 0, "unvalued": 0, "text_not_a_number": 0, "multi": 0, "redelivered": 0}
+    seen = {"valued": 0, "unvalued": 0, "text_not_a_number": 0, "multi": 0, "redelivered": 0, "tied": 0}
 
     @settings(max_examples=examples(engine, 2), deadline=None, phases=[Phase.generate], database=None,
               suppress_health_check=list(HealthCheck))
@@ -82,6 +82,9 @@ def test_conversions_match_the_reference(engine: str, workspace_factory) -> None
         seen["multi"] += sum(s["conversion_count"] > 1 for s in wanted_sessions.values())
         ids = [r["id"] for table, _ in CONVERSION_TABLES.values() for r in data[table]]
         seen["redelivered"] += len(ids) - len(set(ids))
+        arrivals = [(r["id"], r["received_at"], r["uuid_ts"]) for table, _ in CONVERSION_TABLES.values()
+                    for r in data[table]]
+        seen["tied"] += len(arrivals) - len(set(arrivals))
 
     example()
     # The data exercised what the rules are for.

@@ -9,7 +9,7 @@
         'sessionization_cohort', 'rudderstack_lookback_minutes', 'rudderstack_allow_partial_runs',
         'session_timeout_minutes', 'session_engagement', 'rudderstack_state_events_per_slice',
         'rudderstack_funnels', 'analyst_roles', 'rudderstack_personal_columns',
-        'rudderstack_automated_events_per_minute',
+        'rudderstack_automated_events_per_minute', 'rudderstack_conversions',
         'rudderstack_on_config_change',
     ]) }}
 {%- endmacro %}

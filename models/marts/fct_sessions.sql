@@ -2,8 +2,9 @@
 
 {#-
     One row per session, with where it came from, what happened in it and who it was
-    (state_sessions stores them, stitching included, and keeps each current), and flags
-    for sessions no person would make (macros/marts/session_flags.sql).
+    (state_sessions stores them, stitching included, and keeps each current), flags
+    for sessions no person would make (macros/marts/session_flags.sql), and its
+    conversions (fct_conversions, counted here: a small table, grouped at read time).
 -#}
 
 with sessions as (
@@ -13,15 +14,45 @@ with sessions as (
 
 ),
 
+conversions as (
+
+    {#- Per session: its conversions, and whether those with a value share one currency. #}
+    select
+        session_id,
+        count(*) as conversion_count,
+        count(value) as valued_count,
+        count(case when value is not null then currency end) as valued_currency_count,
+        count(distinct case when value is not null then currency end) as currency_count,
+        max(case when value is not null then currency end) as valued_currency,
+        sum(value) as value_sum
+    from {{ ref('fct_conversions') }}
+    group by session_id
+
+),
+
 final as (
 
     select
-        {{ rudderstack_session_columns() }},
-        session_date,
-        stitched_user_id,
-        user_session_number,
-        {{ rudderstack_session_flags() }}
+        {{ rudderstack_session_columns('sessions') }},
+        sessions.session_date,
+        sessions.stitched_user_id,
+        sessions.user_session_number,
+        {{ rudderstack_session_flags() }},
+        cast(coalesce(conversions.conversion_count, 0) as {{ dbt.type_bigint() }}) as conversion_count,
+        coalesce(conversions.conversion_count, 0) > 0 as is_converted,
+        {#- Summed only when one currency (or none) is meant: NULL when the valued conversions' currencies differ. #}
+        cast(case
+            when conversions.currency_count = 0
+                or (conversions.currency_count = 1 and conversions.valued_currency_count = conversions.valued_count)
+                then conversions.value_sum
+        end as {{ dbt.type_numeric() }}) as conversion_value,
+        case
+            when conversions.currency_count = 1 and conversions.valued_currency_count = conversions.valued_count
+                then conversions.valued_currency
+        end as conversion_currency
     from sessions
+    left join conversions
+        on sessions.session_id = conversions.session_id
 
 )
 
