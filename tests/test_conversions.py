@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from tests import analyst_reference as reference
 from tests.conftest import examples
-from tests.harness import Workspace, normalise
+from tests.harness import PROJECT_DIR, Workspace, normalise
 from tests.strategies import CONVERSION_TABLES, CONVERSIONS, conversion_tables, datasets
 
 CONVERSION_COLUMNS = ("conversion_name", "event_at", "session_id", "actor_id", "user_id", "value", "currency",
@@ -89,3 +89,47 @@ def test_conversions_match_the_reference(engine: str, workspace_factory) -> None
     example()
     # The data exercised what the rules are for.
     assert all(seen.values()), seen
+
+
+def test_values_of_any_type_never_fail_the_build(engine: str, workspace) -> None:
+    """A value column of floats (NaN and 1e30 among them: NULL, not an overflow), a boolean
+    one (NULL), a table without the currency column and a conversion without a table build,
+    with a warning naming each missing table and column."""
+    import datetime as dt
+
+    at = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
+
+    def track(event_id: str, name: str, minutes: int, **properties: Any) -> dict[str, Any]:
+        when = at + dt.timedelta(minutes=minutes)
+        return {"id": event_id, "anonymous_id": "a", "timestamp": when, "received_at": when, "channel": "web",
+                "event_text": name, **properties}
+
+    amounts = {"e1": 1.5, "e2": float("nan"), "e3": 1e30, "e4": -2.25, "e5": None}
+    purchases = [track(event_id, "Purchase", number, amount=amount)
+                 for number, (event_id, amount) in enumerate(amounts.items())]
+    refund = track("r1", "Refund", 10, amount=True)
+    signup = track("s1", "Sign Up", 11)
+    double = "double precision" if engine == "postgres" else "double"
+    workspace.load_raw({"tracks": [*purchases, refund, signup], "purchase": purchases, "refund": [refund]},
+                       column_types={"purchase": {"amount": double}, "refund": {"amount": "boolean"}})
+    result = workspace.build_on_raw({"rudderstack_conversions": [
+        {"event": "Purchase", "value_column": "amount", "currency_column": "curr"},
+        {"event": "Refund", "value_column": "amount"},
+        {"event": "Sign Up", "value_column": "plan_price"},
+    ]})
+    values = {r["event_id"]: normalise(r["value"])
+              for r in workspace.query("select event_id, value from {schema}.fct_conversions")}
+    assert values == {"e1": normalise(1.5), "e2": None, "e3": None, "e4": normalise(-2.25), "e5": None,
+                      "r1": None, "s1": None}
+    [session] = workspace.query("select conversion_count, conversion_value from {schema}.fct_sessions")
+    assert session["conversion_count"] == 7 and normalise(session["conversion_value"]) == normalise(-0.75)
+    # The README's query, as an analyst runs it (unqualified names, as tests/test_demo.py runs the others).
+    text = (PROJECT_DIR / "README.md").read_text().split("## Conversions and their value\n", 1)[1]
+    query = text.split("\n## ", 1)[0].split("```sql\n", 1)[1].split("```", 1)[0]
+    if engine == "spark":
+        workspace.execute(f"use {workspace.target_schema}")
+    [by_channel] = workspace.query(('set search_path to "{schema}"; ' if engine == "postgres" else "") + query)
+    assert by_channel["converted_sessions"] == 1 and normalise(by_channel["revenue"]) == normalise(-0.75)
+    output = result.stdout
+    assert "no source has the table 'sign_up' of conversion 'Sign Up'" in output, output[-3000:]
+    assert "table 'purchase' of conversion 'Purchase' has no column 'curr' in any source" in output, output[-3000:]
