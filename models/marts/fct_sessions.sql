@@ -20,9 +20,13 @@ conversions as (
     select
         session_id,
         count(*) as conversion_count,
-        count(value) as valued_count,
-        count(case when value is not null then currency end) as valued_currency_count,
-        count(distinct case when value is not null then currency end) as currency_count,
+        {#- None of the valued conversions has a currency, or all have the same one. #}
+        case
+            when count(distinct case when value is not null then currency end) = 0 then true
+            when count(distinct case when value is not null then currency end) = 1
+                then count(case when value is not null then currency end) = count(value)
+            else false
+        end as has_one_currency,
         max(case when value is not null then currency end) as valued_currency,
         sum(value) as value_sum
     from {{ ref('fct_conversions') }}
@@ -41,15 +45,9 @@ final as (
         cast(coalesce(conversions.conversion_count, 0) as {{ dbt.type_bigint() }}) as conversion_count,
         coalesce(conversions.conversion_count, 0) > 0 as is_converted,
         {#- Summed only when one currency (or none) is meant: NULL when the valued conversions' currencies differ. #}
-        cast(case
-            when conversions.currency_count = 0
-                or (conversions.currency_count = 1 and conversions.valued_currency_count = conversions.valued_count)
-                then conversions.value_sum
-        end as {{ dbt.type_numeric() }}) as conversion_value,
-        case
-            when conversions.currency_count = 1 and conversions.valued_currency_count = conversions.valued_count
-                then conversions.valued_currency
-        end as conversion_currency
+        cast(case when conversions.has_one_currency then conversions.value_sum end as {{ dbt.type_numeric() }})
+            as conversion_value,
+        case when conversions.has_one_currency then conversions.valued_currency end as conversion_currency
     from sessions
     left join conversions
         on sessions.session_id = conversions.session_id

@@ -27,7 +27,7 @@ with source as (
         cast(null as {{ dbt.type_string() }}) as event_id,
         cast(null as {{ dbt.type_timestamp() }}) as received_at,
         cast(null as {{ dbt.type_timestamp() }}) as loaded_at,
-        cast(null as {{ dbt.type_numeric() }}) as value,
+        cast(null as {{ dbt.type_numeric() }}) as value,  -- noqa: RF04
         cast(null as {{ dbt.type_string() }}) as currency
     where 1 = 0
     {%- endfor %}
