@@ -106,11 +106,12 @@
     {%- set numeric = dbt.type_numeric() -%}
     {%- if rudderstack_sessions.rudderstack_is_text_type(data_type) -%}
         {%- set pattern = "'^[+-]?[0-9]{1,22}([.][0-9]{1,6})?_$'" -%}
-        {{ return("case when " ~ rudderstack_sessions.rudderstack_regex_matches(expression ~ " || '_'", pattern)
-            ~ " then cast(" ~ expression ~ " as " ~ numeric ~ ") end") }}
+        {{ return("cast(case when " ~ rudderstack_sessions.rudderstack_regex_matches(expression ~ " || '_'", pattern)
+            ~ " then cast(" ~ expression ~ " as " ~ numeric ~ ") end as " ~ numeric ~ ")") }}
     {%- elif modules.re.match('(u?(tiny|small|big|huge)?int(eger)?[248]?|numeric|decimal|double|float[48]?|real)\\b', data_type) -%}
-        {{ return("case when " ~ expression ~ " > -1e22 and " ~ expression ~ " < 1e22 then cast("
-            ~ expression ~ " as " ~ numeric ~ ") end") }}
+        {#- The outer cast keeps the scale: PostgreSQL's CASE would drop it. #}
+        {{ return("cast(case when " ~ expression ~ " > -1e22 and " ~ expression ~ " < 1e22 then cast("
+            ~ expression ~ " as " ~ numeric ~ ") end as " ~ numeric ~ ")") }}
     {%- endif -%}
     {{ return("cast(null as " ~ numeric ~ ")") }}
 {%- endmacro %}

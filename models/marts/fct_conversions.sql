@@ -90,7 +90,8 @@ final as (
         conversion_events.actor_id,
         conversion_events.user_id,
         sessions.stitched_user_id,
-        ranked_deliveries.value,
+        {#- PostgreSQL's CASE (rudderstack_number_value) drops the type's scale: restored, as the contract states it. #}
+        cast(ranked_deliveries.value as {{ dbt.type_numeric() }}) as value,  -- noqa: RF04
         ranked_deliveries.currency,
         sessions.channel_group,
         sessions.landing_page_path,
