@@ -1,7 +1,10 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='insert_overwrite' if rudderstack_is_spark() else 'append',
-    pre_hook="{{ rudderstack_sessions.rudderstack_replace_all_rows() }}",
+    pre_hook=[
+        "{{ rudderstack_sessions.rudderstack_replace_all_rows() }}",
+        "{{ rudderstack_sessions.rudderstack_revoke_kept_grants() }}",
+    ],
 ) }}  {#- rebuilt whole at every run, in place: fct_sessions, a view, reads it (docs/decisions/0012-conversions.md) -#}
 
 {#-
