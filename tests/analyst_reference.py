@@ -345,3 +345,88 @@ def timeout_advisor(events: list[Row], candidates_minutes=TIMEOUT_CANDIDATES_MIN
                 "suggested_timeout_minutes": best["candidate_timeout_minutes"],
             }
     return report, histogram
+# fct_conversions' columns of the session (its attribution and stitched user), as fct_sessions has them.
+CONVERSION_SESSION_COLUMNS = (
+    "stitched_user_id", "channel_group", "landing_page_path", "referrer", "referring_domain", *UTM,
+    "last_non_direct_channel_group", "last_non_direct_utm_source", "last_non_direct_utm_medium",
+    "last_non_direct_utm_campaign", "last_non_direct_referring_domain",
+)
+# A value stored as text is read only when it is a plain decimal the engines all cast the same way.
+PLAIN_DECIMAL = re.compile(r"[+-]?[0-9]{1,22}(\.[0-9]{1,6})?")
+MAX_VALUE = Decimal(10) ** 22  # numeric(28,6): 22 digits before the point
+
+
+def conversion_table(conversion: Row) -> str:
+    """The per-event table RudderStack writes a track event to: its `table`, else the event
+    name in snake_case (camelCase split, anything but letters and digits one `_`)."""
+    if conversion.get("table"):
+        return conversion["table"]
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", conversion["event"])
+    name = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    return "_" + name if name[:1].isdigit() else name
+
+
+def conversion_value(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return Decimal(value) if PLAIN_DECIMAL.fullmatch(value) else None
+    value = Decimal(value)
+    return value if -MAX_VALUE < value < MAX_VALUE else None
+
+
+def conversions(events: list[Row], sessions_by_id: dict[str, Row], raw: dict[str, list[Row]],
+                listed: list[Row]) -> dict[str, Row]:
+    """fct_conversions by event id: every track of fct_events named as a listed conversion, with
+    the value and currency of its row in the event's own table (the delivery received last,
+    then loaded last, then the highest value, then the currency first in byte order; NULL
+    when the table, the column or the row is missing), and its session's attribution."""
+    result: dict[str, Row] = {}
+    by_name = {c["event"]: c for c in listed}
+    for event in events:
+        conversion = by_name.get(event["event_name"])
+        if event["event_type"] != "track" or conversion is None:
+            continue
+        deliveries = []
+        for row in raw.get(conversion_table(conversion), []):
+            if row.get("id") != event["event_id"]:
+                continue
+            value = conversion_value(row.get(conversion.get("value_column") or "", None))
+            currency = row.get(conversion.get("currency_column") or "", None)
+            deliveries.append((row.get("received_at"), row.get("uuid_ts"), value, currency))
+
+        def order(delivery: tuple) -> tuple:
+            received, loaded, value, currency = delivery
+            return (received is None, -(received.timestamp() if received else 0),
+                    loaded is None, -(loaded.timestamp() if loaded else 0),
+                    value is None, -(value or 0), currency is not None, (currency or "").encode())
+
+        kept = min(deliveries, key=order) if deliveries else (None, None, None, None)
+        session = sessions_by_id[event["session_id"]]
+        result[event["event_id"]] = {
+            "conversion_name": conversion["event"], "event_at": event["event_at"], "session_id": event["session_id"],
+            "actor_id": event["actor_id"], "user_id": event["user_id"], "value": kept[2], "currency": kept[3],
+            **{c: session[c] for c in CONVERSION_SESSION_COLUMNS},
+        }
+    return result
+
+
+def session_conversions(sessions_by_id: dict[str, Row], conversions_by_event: dict[str, Row]) -> dict[str, Row]:
+    """fct_sessions' conversion columns: a count, and the values summed when the session's valued
+    conversions share one currency (or none has one); NULL when none has a value or currencies differ."""
+    by_session: dict[str, list[Row]] = defaultdict(list)
+    for conversion in conversions_by_event.values():
+        by_session[conversion["session_id"]].append(conversion)
+    result = {}
+    for session_id in sessions_by_id:
+        rows = by_session.get(session_id, [])
+        valued = [r for r in rows if r["value"] is not None]
+        currencies = {r["currency"] for r in valued}
+        single = len(currencies) <= 1
+        result[session_id] = {
+            "conversion_count": len(rows),
+            "is_converted": bool(rows),
+            "conversion_value": sum(r["value"] for r in valued) if valued and single else None,
+            "conversion_currency": next(iter(currencies)) if valued and single else None,
+        }
+    return result

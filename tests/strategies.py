@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from hypothesis import strategies as st
@@ -218,3 +219,54 @@ def datasets(max_actors: int = 40, min_actors: int = 1,
         return merged
 
     return build()
+
+
+# Per-event track tables (RudderStack writes every track call to `tracks` and to a table of
+# its own named after the event, with the event's properties as columns): the conversions
+# tests/test_conversions.py lists, the table each is written to, and its property columns'
+# types. 'Cart' goes to a table the var names (`table:`), with its value as text and no
+# currency column; 'Home' has no table at all.
+CONVERSION_TABLES = {
+    "Order Completed": ("order_completed", {"revenue": "numeric(18,2)", "currency": "text"}),
+    "Cart": ("cart_viewed", {"value": "text"}),
+}
+CONVERSIONS = [
+    {"event": "Order Completed", "value_column": "revenue", "currency_column": "currency"},
+    {"event": "Cart", "value_column": "value", "currency_column": "currency", "table": "cart_viewed"},
+    {"event": "Home", "value_column": "revenue"},
+]
+# Text values: numbers the project reads, and text it must read as NULL (not a plain decimal,
+# more than 6 decimals, more than 22 digits before the point), never failing the build.
+TEXT_VALUES = ["12.50", "-3", "+7", "0.000001", "abc", "", " 3", "1e3", "12.3456789", "4.", ".5",
+               "1234567890123456789012.5", "12345678901234567890123", None]
+
+
+@st.composite
+def conversion_tables(draw: st.DrawFn, data: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """Rows of the per-event tables for the track deliveries of `data` named as a conversion:
+    most deliveries have their row (a redelivery carries its own value, so which delivery
+    wins matters), some have none (the value is then NULL), some have two rows with the
+    same arrival times and different values (only the tie-break decides). Which, and the
+    values, turn with the row's position from a drawn start, so that even hypothesis'
+    simplest draw holds every case."""
+    tables: dict[str, list[dict[str, Any]]] = {table: [] for table, _ in CONVERSION_TABLES.values()}
+    start = draw(st.integers(0, 999))
+    currencies = ["USD", "EUR", None, "USD", "usd"]
+
+    def properties(table_columns: dict[str, str], k: int) -> dict[str, Any]:
+        if "revenue" in table_columns:
+            cents = draw(st.integers(0, 999_999)) + 3_701 * k
+            return {"revenue": None if k % 5 == 4 else Decimal(cents % 1_000_000) / 100,
+                    "currency": currencies[k % len(currencies)]}
+        return {"value": TEXT_VALUES[k % len(TEXT_VALUES)]}
+
+    for index, row in enumerate(data["tracks"]):
+        k = start + index
+        if row.get("event_text") not in CONVERSION_TABLES or k % 6 == 5:
+            continue
+        table, table_columns = CONVERSION_TABLES[row["event_text"]]
+        tables[table].append({**row, **properties(table_columns, k)})
+        if k % 4 == 1:
+            # Written twice with the same arrival times but another payload: the tie-break decides.
+            tables[table].append({**row, **properties(table_columns, k + 3)})
+    return tables

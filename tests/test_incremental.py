@@ -20,10 +20,20 @@ from tests.compare import assert_matches_reference, assert_same_tables, snapshot
 from tests.conftest import examples
 from tests.harness import DbtFailed
 from tests.reference import sessionize
-from tests.strategies import datasets
+from tests.strategies import CONVERSION_TABLES, CONVERSIONS, conversion_tables, datasets
 
 MAX_EXAMPLES = int(os.environ.get("HYPOTHESIS_INCREMENTAL_EXAMPLES", "3"))
 PASSTHROUGH = {"event_passthrough_columns": ["context_traits_user_type"]}
+# Conversions with values in per-event tables (tests/strategies.py), loaded with their events.
+CONVERSION_VARS = {"rudderstack_conversions": CONVERSIONS}
+CONVERSION_COLUMN_TYPES = {table: columns for table, columns in CONVERSION_TABLES.values()}
+
+
+@st.composite
+def datasets_with_conversions(draw: st.DrawFn, max_actors: int,
+                              cap_hours: float | None = None) -> dict[str, list[dict[str, Any]]]:
+    data = draw(datasets(max_actors=max_actors, cap_hours=cap_hours))
+    return {**data, **draw(conversion_tables(data))}
 
 Tables = dict[str, list[dict[str, Any]]]
 
@@ -70,23 +80,23 @@ CAPS = [None, 1]
 @pytest.mark.parametrize("cap", CAPS, ids=["no_cap", "cap_1h"])
 def test_incremental_runs_equal_a_full_refresh(engine: str, workspace_factory, cap: float | None) -> None:
     workspace = workspace_factory(engine, "incremental")  # reused by every example
-    models = ("fct_events", "fct_sessions", "state_rejected_rows", "fct_events_passthrough")
+    models = ("fct_events", "fct_sessions", "state_rejected_rows", "fct_events_passthrough", "fct_conversions")
 
     @settings(max_examples=examples(engine, MAX_EXAMPLES), deadline=None, phases=[Phase.generate], database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(
         # With the cap, actors whose sessions outlast it too: some session is cut in every example.
-        data=datasets(max_actors=30, cap_hours=cap),
+        data=datasets_with_conversions(max_actors=30, cap_hours=cap),
         cuts=st.lists(st.floats(min_value=0.05, max_value=0.95), min_size=1, max_size=3),
         unreceived_batch=st.lists(st.integers(0, 3), max_size=20),
         lookback=st.sampled_from([0, 30, 180]),
     )
     def example(data, cuts, unreceived_batch, lookback) -> None:
         batches = split_by_arrival(data, cuts, unreceived_batch, dt.timedelta(minutes=lookback / 2))
-        vars = {**PASSTHROUGH, "rudderstack_lookback_minutes": lookback,
+        vars = {**PASSTHROUGH, **CONVERSION_VARS, "rudderstack_lookback_minutes": lookback,
                 **({} if cap is None else {"max_session_duration_hours": cap})}
         for index, batch in enumerate(batches):
-            workspace.load_raw(batch, append=index > 0)
+            workspace.load_raw(batch, append=index > 0, column_types=CONVERSION_COLUMN_TYPES)
             # The workspace is reused across examples: its first build starts from scratch.
             workspace.build_on_raw(vars, *(["--full-refresh"] if index == 0 else []))
         incremental = snapshot(workspace, models)

@@ -88,7 +88,7 @@ def test_a_host_project_installs_and_configures_the_package(engine: str, workspa
     for row in tables:
         by_schema[row["s"]].add(row["t"])
     assert by_schema[workspace.target_schema] == {
-        "fct_events", "fct_sessions", "fct_funnel_steps", "fct_funnel_conversion",
+        "fct_events", "fct_sessions", "fct_conversions", "fct_funnel_steps", "fct_funnel_conversion",
         "dim_users", "dim_actor_users", "host_events", "host_gap_sessions",
     }
     internal = by_schema[workspace.internal_schema]

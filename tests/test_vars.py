@@ -110,6 +110,19 @@ INVALID_VARS = [
     ({"rudderstack_timeout_candidates_minutes": [5, 0]}, "candidate '0' must be a positive number of minutes"),
     ({"rudderstack_timeout_candidates_minutes": [5, "30m"]}, "candidate '30m' must be a positive number of minutes"),
     ({"rudderstack_timeout_candidates_minutes": [True]}, "candidate 'True' must be a positive number of minutes"),
+    ({"rudderstack_conversions": {"event": "Order Completed"}}, "must be a list of conversions"),
+    ({"rudderstack_conversions": ["Order Completed"]}, "conversion 1 must be a mapping"),
+    ({"rudderstack_conversions": [{"event": "Order Completed", "value": "revenue"}]}, "unknown keys value"),
+    ({"rudderstack_conversions": [{"value_column": "revenue"}]}, "'event' must be a non-empty text"),
+    ({"rudderstack_conversions": [{"event": "Order Completed", "value_column": "order revenue"}]},
+     "'value_column' must be a plain column name"),
+    ({"rudderstack_conversions": [{"event": "Order Completed", "currency_column": 3}]},
+     "'currency_column' must be a plain column name"),
+    ({"rudderstack_conversions": [{"event": "Order Completed", "table": "shop.orders"}]},
+     "'table' must be a plain table name"),
+    ({"rudderstack_conversions": [{"event": "Order Completed"}, {"event": "Order Completed"}]},
+     "the event is listed twice"),
+    ({"rudderstack_conversions": [{"event": "!!!"}]}, "gives no table name"),
 ]
 
 

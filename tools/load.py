@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tools.rudderstack_tables import TABLES, Column
+from tools.rudderstack_tables import TABLES, Column, columns_of
 
 NULL = r"\N"
 Row = Mapping[str, Any]
@@ -43,11 +43,14 @@ def write_csv(handle: io.TextIOBase, columns: Sequence[str], rows: Iterable[Row]
 def table_columns(
     table: str, drop_columns: Iterable[str] = (), column_types: Mapping[str, str] | None = None
 ) -> list[Column]:
-    """TABLES[table] without the dropped columns, with some columns' SQL types overridden;
-    a name of column_types that is no RudderStack column is an extra column, added last."""
+    """The table's columns (TABLES[table]; a per-event track table such as `order_completed`,
+    not in TABLES, has those of `tracks`) without the dropped columns, with some columns'
+    SQL types overridden; a name of column_types that is no RudderStack column is an extra
+    column (a track event's property), added last."""
     dropped, types = set(drop_columns), column_types or {}
-    known = [(name, types.get(name, sql_type)) for name, sql_type in TABLES[table] if name not in dropped]
-    return known + [(name, sql_type) for name, sql_type in types.items() if name not in dict(TABLES[table])]
+    standard = columns_of(table)
+    known = [(name, types.get(name, sql_type)) for name, sql_type in standard if name not in dropped]
+    return known + [(name, sql_type) for name, sql_type in types.items() if name not in dict(standard)]
 
 
 def _ddl(schema: str, table: str, columns: Sequence[Column]) -> str:

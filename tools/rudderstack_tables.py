@@ -95,5 +95,11 @@ TABLES: Final[dict[str, list[Column]]] = {
 ACTIVITY_TABLES: Final[tuple[str, ...]] = ("tracks", "pages", "screens")
 
 
+def columns_of(table: str) -> list[Column]:
+    """A table's columns. A name not in TABLES is a per-event track table (`order_completed`):
+    RudderStack writes it with every column of `tracks`; its properties come on top."""
+    return TABLES.get(table, TABLES["tracks"])
+
+
 def column_names(table: str) -> list[str]:
-    return [name for name, _ in TABLES[table]]
+    return [name for name, _ in columns_of(table)]

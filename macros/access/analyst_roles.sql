@@ -74,3 +74,38 @@
         {%- do run_query('grant select on table ' ~ this ~ ' to ' ~ adapter.quote(role)) -%}
     {%- endfor -%}
 {%- endmacro %}
+
+
+{#-
+    Pre-hook of a mart refilled in place rather than replaced (fct_conversions): a replaced
+    mart starts with no grants, so a role taken off analyst_roles loses it; this one would
+    keep them. Revoke every privilege on it from every role but its owner, in the
+    transaction whose post-hook grants the listed roles again. PostgreSQL; on Spark (grants
+    untested here) a role taken off the list keeps such a mart until a --full-refresh.
+-#}
+{% macro rudderstack_revoke_kept_grants() -%}
+    {%- if execute and is_incremental() -%}
+        {{ return(adapter.dispatch('rudderstack_revoke_kept_grants', 'rudderstack_sessions')()) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__rudderstack_revoke_kept_grants() -%}
+{%- endmacro %}
+
+{% macro postgres__rudderstack_revoke_kept_grants() -%}
+    do $rudderstack_revoke$
+    declare
+        role_name text;
+    begin
+        for role_name in
+            select distinct pg_get_userbyid(privilege.grantee)
+            from pg_class as relation
+            cross join lateral aclexplode(relation.relacl) as privilege
+            where relation.oid = {{ rudderstack_sessions.sql_string(this.render()) }}::regclass
+                and privilege.grantee not in (0, relation.relowner)
+        loop
+            execute format('revoke all on %s from %I', {{ rudderstack_sessions.sql_string(this.render()) }}, role_name);
+        end loop;
+    end
+    $rudderstack_revoke$
+{%- endmacro %}

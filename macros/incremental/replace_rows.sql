@@ -218,3 +218,17 @@
     {{ return('stored.arrival_at > ' ~ rudderstack_sessions.rudderstack_timestamp_literal(window.cutoff_at)) }}
 {%- endmacro %}
 
+
+
+{#-
+    Pre-hook of a table rebuilt whole at every run but never dropped (fct_conversions): an
+    incremental run empties it in the transaction that refills it, so readers see the old
+    rows or the new ones, and a view that reads it (fct_sessions) is never dropped with it
+    (dbt's table materialization replaces a PostgreSQL table by a rename and a drop ...
+    cascade). Spark instead overwrites the whole table (insert_overwrite, no partitions).
+-#}
+{% macro rudderstack_replace_all_rows() -%}
+    {%- if execute and is_incremental() and not rudderstack_sessions.rudderstack_is_spark() -%}
+        delete from {{ this }}
+    {%- endif -%}
+{%- endmacro %}

@@ -4,7 +4,9 @@
     Spark: registers raw RudderStack data exported as Parquet as the source tables of
     this project. DIR holds one file (tracks.parquet) or one folder of files (tracks/)
     per table: tracks, pages, screens, identifies (the names of vars
-    rudderstack_*_table); any may be absent. Each becomes an external table NAME.<table>
+    rudderstack_*_table), any of which may be absent, and the per-event track tables
+    (order_completed, which conversions read: every other file or folder whose name is a
+    plain table name). Each becomes an external table NAME.<table>
     over its files (dropping it never deletes them; columns merged across files, so
     older files may lack newer columns). Run it again after adding files. Then build
     with --vars '{rudderstack_schema: NAME}'.
@@ -33,9 +35,21 @@
     {%- set files = run_query('select path from rudderstack_parquet_files').columns[0].values() -%}
     {%- do run_query('create schema if not exists ' ~ adapter.quote(schema)) -%}
     {%- set registered = [] -%}
+    {#- The four tables (dropped when their files are gone), then every other table the directory holds. -#}
+    {%- set tables = [] -%}
     {%- for table_var in ['rudderstack_tracks_table', 'rudderstack_pages_table', 'rudderstack_screens_table',
                           'rudderstack_identifies_table'] -%}
-        {%- set table = var(table_var) -%}
+        {%- do tables.append(var(table_var)) -%}
+    {%- endfor -%}
+    {%- for file in files -%}
+        {%- set at = file.find(root.lstrip('/') ~ '/') -%}
+        {%- set relative = file[at + (root.lstrip('/') | length) + 1:] if at >= 0 else '' -%}
+        {%- set name = relative.split('/')[0] if '/' in relative else relative[:-8] -%}
+        {%- if modules.re.fullmatch('[A-Za-z_][A-Za-z0-9_]*', name) and name not in tables -%}
+            {%- do tables.append(name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for table in tables -%}
         {%- set relation = adapter.quote(schema) ~ '.' ~ adapter.quote(table) -%}
         {%- set found = namespace(location=none) -%}
         {%- for file in files -%}

@@ -11,6 +11,7 @@
         'rudderstack_funnels', 'analyst_roles', 'rudderstack_personal_columns',
         'rudderstack_automated_events_per_minute', 'max_session_duration_hours',
         'rudderstack_attribution_lookback_days', 'rudderstack_timeout_candidates_minutes',
+        'rudderstack_conversions',
         'rudderstack_on_config_change',
     ]) }}
 {%- endmacro %}

@@ -70,9 +70,10 @@
 {#-
     [(source name, relation)] of one table (tracks, pages, screens or identifies) in every
     source: the table named by var rudderstack_<table>_table, whether it exists or not.
+    With `identifier`, the table of that name instead (a track event's own table).
 -#}
-{% macro rudderstack_source_relations(table_key) -%}
-    {%- set identifier = source('rudderstack', table_key).identifier -%}
+{% macro rudderstack_source_relations(table_key, identifier=none) -%}
+    {%- set identifier = identifier or source('rudderstack', table_key).identifier -%}
     {%- set relations = [] -%}
     {%- for item in rudderstack_sessions.rudderstack_sources() -%}
         {%- do relations.append((item.name, api.Relation.create(

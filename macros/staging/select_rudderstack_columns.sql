@@ -8,9 +8,12 @@
     kind 'source' is the source's name.
 
     table_key: the source table name in _rudderstack__sources.yml.
+    identifier: instead of table_key, a table of this name in every source (a track
+               event's own table, such as order_completed).
     columns:   a list of [raw name(s), output name, kind]. Raw name is a column name
                or a list of candidates (the first non-null of those that exist wins).
                kind: 'id' (text byte for byte, whitespace alone -> NULL), 'string',
+               'number' (numeric(28,6), NULL when not a number: rudderstack_number_value),
                'timestamp' (UTC, no time zone), 'invalid_timestamp' (true when the time
                column holds a value that is not a time, which 'timestamp' made NULL),
                'boolean', 'session_id' (the SDK session id as text), or 'passthrough' (the
@@ -20,10 +23,10 @@
     required:  lists of alternative raw names; a table with none of a list's columns
                gets a warning, as all of its rows will be rejected.
 -#}
-{% macro select_rudderstack_columns(table_key, columns, required=[]) -%}
+{% macro select_rudderstack_columns(table_key, columns, required=[], identifier=none) -%}
     {#- The table in every source (rudderstack_sources), with the columns each holds. -#}
     {%- set present_in = [] -%}
-    {%- for name, relation in rudderstack_sessions.rudderstack_source_relations(table_key) -%}
+    {%- for name, relation in rudderstack_sessions.rudderstack_source_relations(table_key, identifier) -%}
         {%- set existing = rudderstack_sessions.rudderstack_existing_columns(relation) -%}
         {%- if existing is not none -%}
             {%- do present_in.append((name, relation, existing)) -%}
@@ -115,6 +118,8 @@
         {{ return(dbt.type_boolean()) }}
     {%- elif kind == 'passthrough' -%}
         {{ return(passthrough_type or dbt.type_string()) }}
+    {%- elif kind == 'number' -%}
+        {{ return(dbt.type_numeric()) }}
     {%- else -%}
         {{ return(dbt.type_string()) }}
     {%- endif -%}
@@ -138,6 +143,8 @@
         {{ return(rudderstack_sessions.rudderstack_numeric_session_id(quoted, column.data_type)) }}
     {%- elif kind == 'session_id' -%}
         {{ return(rudderstack_sessions.rudderstack_id_value(quoted)) }}
+    {%- elif kind == 'number' -%}
+        {{ return(rudderstack_sessions.rudderstack_number_value(quoted, column.data_type)) }}
     {%- else -%}
         {{ return("cast(" ~ quoted ~ " as " ~ rudderstack_sessions.rudderstack_column_type(kind, passthrough_type) ~ ")") }}
     {%- endif -%}
