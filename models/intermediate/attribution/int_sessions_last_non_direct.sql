@@ -1,3 +1,9 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='insert_overwrite' if rudderstack_is_spark() else 'append',
+    pre_hook="{{ rudderstack_sessions.rudderstack_replace_all_rows() }}",
+) }}  {#- rebuilt whole at every run, in place: the fct_sessions view reads it (docs/decisions/0012-conversions.md) -#}
+
 {#-
     Last non-direct attribution (README, "Where sessions come from, and who they are"), one
     row per current session: a session that is not Direct is its own last non-direct
@@ -5,7 +11,8 @@
     (the stitched user, else the actor: user_session_number's order) when that session
     started at most var rudderstack_attribution_lookback_days before it, else it stays
     Direct. Rebuilt from the stored sessions on every run, as the funnels are, so an
-    incremental run gives what a full refresh gives.
+    incremental run gives what a full refresh gives; emptied and refilled in place, as
+    fct_conversions is: replacing a PostgreSQL table drops the views that read it (cascade).
     The most recent non-Direct session is found without IGNORE NULLS (PostgreSQL has
     none): the running maximum of the numbers of non-Direct sessions, joined back.
 -#}
