@@ -89,7 +89,8 @@ def test_a_host_project_installs_and_configures_the_package(engine: str, workspa
         by_schema[row["s"]].add(row["t"])
     assert by_schema[workspace.target_schema] == {
         "fct_events", "fct_sessions", "fct_conversions", "fct_funnel_steps", "fct_funnel_conversion",
-        "dim_users", "dim_actor_users", "host_events", "host_gap_sessions",
+        "dim_users", "dim_actor_users", "rpt_session_timeouts", "rpt_session_gap_histogram",
+        "rudderstack_time_spine_daily", "host_events", "host_gap_sessions",
     }
     internal = by_schema[workspace.internal_schema]
     assert {"channel_groups", "state_runs", "state_events", "stg_rudderstack__tracks", "int_run_window"} <= internal

@@ -18,7 +18,8 @@
 {#- Var rudderstack_automated_events_per_minute, validated: a positive number. -#}
 {% macro rudderstack_automated_events_per_minute() -%}
     {{ return(rudderstack_sessions.rudderstack_positive_number_var(
-        'rudderstack_automated_events_per_minute', 'events per minute', 120)) }}
+        'rudderstack_automated_events_per_minute', 'events per minute',
+        "--vars '{rudderstack_automated_events_per_minute: 120}'")) }}
 {%- endmacro %}
 
 

@@ -15,7 +15,7 @@
 {#- The cap in whole microseconds, validated, or none when it is off. -#}
 {% macro max_session_duration_microseconds() -%}
     {%- set hours = rudderstack_sessions.rudderstack_positive_number_var(
-        'max_session_duration_hours', 'hours', 24, allow_null=true) -%}
+        'max_session_duration_hours', 'hours', "--vars '{max_session_duration_hours: 24}'", allow_null=true) -%}
     {%- if hours is none -%}
         {{ return(none) }}
     {%- endif -%}

@@ -80,6 +80,7 @@
     when dbt parses; with allow_null, NULL (off) too. The one shape of that check.
 -#}
 {% macro rudderstack_positive_number_var(name, unit, example, allow_null=false) -%}
+    {#- example: the whole command line fragment, a literal (tests/test_vars.py pastes it into bash). -#}
     {%- set value = var(name) -%}
     {%- if value is none and allow_null -%}
         {{ return(none) }}
@@ -87,7 +88,7 @@
     {%- if value is boolean or value is not number or value <= 0 -%}
         {{ exceptions.raise_compiler_error(
             "var '" ~ name ~ "' must be a positive number of " ~ unit ~ (", or null (off)" if allow_null else "")
-            ~ ", got '" ~ value ~ "'. Example: --vars '{" ~ name ~ ": " ~ example ~ "}'"
+            ~ ", got '" ~ value ~ "'. Example: " ~ example
         ) }}
     {%- endif -%}
     {{ return(value) }}
