@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.compare import (
     assert_conserved,
@@ -17,8 +18,10 @@ from tests.compare import (
     warehouse_events,
     warehouse_sessions,
 )
-from tests.harness import PROJECT_DIR, Workspace
+from tests import analyst_reference
+from tests.harness import PROJECT_DIR, Workspace, normalise
 from tests.reference import sessionize
+from tests.test_conversions import EVENT_COLUMNS as ANALYST_EVENT_COLUMNS
 from tools.load import read_csv_rows
 from tools.rudderstack_tables import TABLES
 
@@ -44,6 +47,39 @@ def test_demo_matches_the_reference(engine: str, workspace_factory) -> None:
     expected = sessionize(demo_rows())
     assert_matches_reference(workspace, expected)
     assert_conserved(workspace, expected.raw_row_count)
+
+
+def test_demo_conversions_match_the_reference(engine: str, workspace_factory) -> None:
+    """The demo's orders (the default var rudderstack_conversions, valued from the seed
+    order_completed, in two currencies) on fct_conversions and fct_sessions, as the reference
+    reads them from the raw rows, with each conversion's first-touch and last-non-direct
+    attribution, and every session's last-non-direct attribution."""
+    workspace = demo_workspace(engine, workspace_factory)
+    listed = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["rudderstack_conversions"]
+    events = [{k: normalise(v) for k, v in r.items()} for r in workspace.query(
+        f"select {', '.join(ANALYST_EVENT_COLUMNS)} from {{schema}}.fct_events")]
+    identifies = [{k: normalise(v) for k, v in r.items()} for r in workspace.query(
+        "select event_id, anonymous_id, user_id, identified_at from {internal}.stg_rudderstack__identifies")]
+    sessions = analyst_reference.sessions(events, identifies)
+    wanted = {k: {c: normalise(v) for c, v in r.items()}
+              for k, r in analyst_reference.conversions(events, sessions, demo_rows(), listed).items()}
+    columns = list(next(iter(wanted.values())))
+    actual = {r["event_id"]: {c: normalise(r[c]) for c in columns} for r in workspace.query(
+        f"select event_id, {', '.join(columns)} from {{schema}}.fct_conversions")}
+    assert actual == wanted
+    # What the demo is for: valued orders in two currencies, some credited to an earlier session.
+    assert {r["currency"] for r in wanted.values() if r["value"] is not None} == {"EUR", "USD"}, wanted
+    assert any(r["channel_group"] == "Direct" and r["last_non_direct_channel_group"] != "Direct"
+               for r in wanted.values()), wanted
+    # Every session's conversion columns, and its last-non-direct attribution (converted or not).
+    last_non_direct = [c for c in next(iter(sessions.values())) if c.startswith("last_non_direct_")]
+    sessions_wanted = {k: {**{c: normalise(v) for c, v in r.items()},
+                           **{c: normalise(sessions[k][c]) for c in last_non_direct}}
+                       for k, r in analyst_reference.session_conversions(sessions, wanted).items()}
+    session_columns = list(next(iter(sessions_wanted.values())))
+    sessions_actual = {r["session_id"]: {c: normalise(r[c]) for c in session_columns} for r in workspace.query(
+        f"select session_id, {', '.join(session_columns)} from {{schema}}.fct_sessions")}
+    assert sessions_actual == sessions_wanted
 
 
 @pytest.mark.engines("duckdb")
@@ -103,7 +139,7 @@ def test_same_session_ids_on_every_engine(request: pytest.FixtureRequest, worksp
         assert warehouse_sessions(built[engine]) == sessions, f"fct_sessions differ between {first} and {engine}"
     # Every column of the analyst marts, too (attribution, stitching, funnels, medians, the timeout advisor).
     marts = ("fct_sessions", "dim_users", "dim_actor_users", "fct_funnel_steps", "fct_funnel_conversion",
-             "rpt_session_timeouts", "rpt_session_gap_histogram")
+             "fct_conversions", "rpt_session_timeouts", "rpt_session_gap_histogram")
     tables = snapshot(built[first], marts)
     assert all(tables.values()), {model: len(rows) for model, rows in tables.items()}
     for engine in others:

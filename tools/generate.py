@@ -430,7 +430,20 @@ def chunk_sql(knobs: Knobs, with_edge_cases: bool) -> dict[str, str]:
         from chunk_events
         where logs_in_here and channel != 'server'
     """
-    return {"activity": activity, "identifies": identifies}
+    # Every delivery of an Order Completed track lands in its own table too, with the order's
+    # properties (a pure function of the event id, so redeliveries agree): a value from
+    # 5.00 to 404.99, in euros where the shopper's locale is French or German.
+    order_completed = """
+        select
+            * replace ('order_completed' as table_name),
+            'order-' || substr(md5(id), 1, 12) as order_id,
+            cast(500 + cast(('0x' || substr(md5(id), 13, 6)) as integer) % 40000 as decimal(18, 2)) / 100
+                as revenue,
+            case when context_locale in ('fr-FR', 'de-DE') then 'EUR' else 'USD' end as currency
+        from chunk_activity
+        where table_name = 'tracks' and event_text = 'Order Completed'
+    """
+    return {"activity": activity, "identifies": identifies, "order_completed": order_completed}
 
 
 def select_table(table: str, source: str) -> str:
@@ -483,9 +496,10 @@ def generate(knobs: Knobs, writer: Writer, events_per_chunk: int = 2_000_000, qu
             parts = chunk_sql(knobs, with_edge_cases=knobs.edge_cases and first == 0 and not knobs.batch)
             connection.execute(f"create or replace temp table chunk_activity as {parts['activity']}")
             connection.execute(f"create or replace temp table chunk_identifies as {parts['identifies']}")
+            connection.execute(f"create or replace temp table chunk_order_completed as {parts['order_completed']}")
             written = 0
             for table in TABLES:
-                source = "chunk_identifies" if table == "identifies" else "chunk_activity"
+                source = f"chunk_{table}" if table in ("identifies", "order_completed") else "chunk_activity"
                 # Rows in arrival order, as loads append them.
                 sql = f"{select_table(table, source)} order by received_at nulls first, id"
                 rows = writer.write(connection, table, sql, done - 1)

@@ -90,13 +90,18 @@ TABLES: Final[dict[str, list[Column]]] = {
     "identifies": STANDARD_COLUMNS
     + WEB_CONTEXT_COLUMNS
     + [("email", "text"), ("name", "text"), ("plan", "text"), ("company", "text")],
+    # A track's own table (one per event name; columns_of below): the demo shop's orders, every
+    # column of `tracks` and the properties of RudderStack's e-commerce spec the project reads.
+    "order_completed": STANDARD_COLUMNS
+    + WEB_CONTEXT_COLUMNS
+    + [("event", "text"), ("event_text", "text"), ("order_id", "text"), ("revenue", "numeric"), ("currency", "text")],
 }
 
 ACTIVITY_TABLES: Final[tuple[str, ...]] = ("tracks", "pages", "screens")
 
 
 def columns_of(table: str) -> list[Column]:
-    """A table's columns. A name not in TABLES is a per-event track table (`order_completed`):
+    """A table's columns. A name not in TABLES is another per-event track table (`cart_viewed`):
     RudderStack writes it with every column of `tracks`; its properties come on top."""
     return TABLES.get(table, TABLES["tracks"])
 

@@ -136,7 +136,8 @@
         {%- if not found -%}
             {%- do exceptions.warn("rudderstack_conversions: no source has the table '" ~ conversion.table
                 ~ "' of conversion '" ~ conversion.event ~ "': its value and currency are NULL (set its 'table'"
-                ~ " if RudderStack named it otherwise).") -%}
+                ~ " if RudderStack named it otherwise; var rudderstack_conversions lists your conversion events,"
+                ~ " [] for none: --vars '{rudderstack_conversions: []}').") -%}
         {%- endif -%}
         {%- for key in ['value_column', 'currency_column'] if found and conversion[key] and conversion[key] not in columns -%}
             {%- do exceptions.warn("rudderstack_conversions: table '" ~ conversion.table ~ "' of conversion '"

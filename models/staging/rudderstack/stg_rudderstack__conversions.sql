@@ -4,6 +4,10 @@
     value read from the conversion's value column as a number (NULL when it is none), the
     currency as text; a table or column that does not exist is NULL, never a failure.
 -#}
+{#- With no rudderstack_schema set, the sources are the demo seeds: the demo's conversion table first. -#}
+{%- if var('rudderstack_schema') is none and var('rudderstack_sources', none) is none %}
+-- depends_on: {{ ref('order_completed') }}
+{%- endif %}
 {%- set conversions = rudderstack_conversions() %}
 {{- rudderstack_check_conversion_tables(conversions) }}
 
