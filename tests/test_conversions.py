@@ -5,8 +5,8 @@ also land in a per-event table, as RudderStack writes them: `order_completed` (f
 the event's snake_case name; revenue numeric, a currency), `cart_viewed` (named by the
 var's `table:`; its value stored as text, numbers and not, and no currency column), and
 'Home' with no table at all. Some deliveries have no row there, redeliveries carry values
-of their own. fct_conversions and fct_sessions' conversion columns must equal the
-reference on every engine.
+of their own. fct_conversions and fct_sessions' conversion and last-non-direct columns
+must equal the reference on every engine.
 """
 
 from __future__ import annotations
@@ -22,7 +22,11 @@ from tests.strategies import CONVERSION_TABLES, CONVERSIONS, conversion_tables, 
 
 CONVERSION_COLUMNS = ("conversion_name", "event_at", "session_id", "actor_id", "user_id", "value", "currency",
                       *reference.CONVERSION_SESSION_COLUMNS)
-SESSION_COLUMNS = ("conversion_count", "is_converted", "conversion_value", "conversion_currency")
+LAST_NON_DIRECT_COLUMNS = ("last_non_direct_session_id", "last_non_direct_channel_group", "last_non_direct_utm_source",
+                           "last_non_direct_utm_medium", "last_non_direct_utm_campaign",
+                           "last_non_direct_referring_domain")
+SESSION_COLUMNS = ("conversion_count", "is_converted", "conversion_value", "conversion_currency",
+                   *LAST_NON_DIRECT_COLUMNS)
 EVENT_COLUMNS = (
     "event_id", "session_id", "actor_id", "anonymous_id", "user_id", "event_at", "event_type", "event_name",
     "page_path", "page_referrer", "page_referring_domain", *reference.UTM, "device_type", "os_name",
@@ -69,7 +73,9 @@ def test_conversions_match_the_reference(engine: str, workspace_factory) -> None
         differ = differences(actual, wanted)
         assert not differ, f"{len(differ)} conversions differ, e.g. {differ[:3]}"
 
-        wanted_sessions = {k: {c: normalise(v) for c, v in r.items()}
+        # And every session's own last-non-direct attribution, converted or not.
+        wanted_sessions = {k: {**{c: normalise(v) for c, v in r.items()},
+                               **{c: normalise(sessions[k][c]) for c in LAST_NON_DIRECT_COLUMNS}}
                            for k, r in reference.session_conversions(sessions, wanted).items()}
         actual_sessions = {r["session_id"]: {c: r[c] for c in SESSION_COLUMNS} for r in rows(
             workspace, f"select session_id, {', '.join(SESSION_COLUMNS)} from {{schema}}.fct_sessions")}
@@ -124,13 +130,19 @@ def test_values_of_any_type_never_fail_the_build(engine: str, workspace) -> None
                       "r1": None, "s1": None}
     [session] = workspace.query("select conversion_count, conversion_value from {schema}.fct_sessions")
     assert session["conversion_count"] == 7 and normalise(session["conversion_value"]) == normalise(-0.75)
-    # The README's query, as an analyst runs it (unqualified names, as tests/test_demo.py runs the others).
+    # The README's queries, as an analyst runs them (unqualified names, as tests/test_demo.py runs the others).
     text = (PROJECT_DIR / "README.md").read_text().split("## Conversions and their value\n", 1)[1]
-    query = text.split("\n## ", 1)[0].split("```sql\n", 1)[1].split("```", 1)[0]
+    queries = [block.split("```", 1)[0] for block in text.split("\n## ", 1)[0].split("```sql\n")[1:]]
+    assert len(queries) == 2, "the README's conversion queries moved: update this test"
     if engine == "spark":
         workspace.execute(f"use {workspace.target_schema}")
-    [by_channel] = workspace.query(('set search_path to "{schema}"; ' if engine == "postgres" else "") + query)
-    assert by_channel["converted_sessions"] == 1 and normalise(by_channel["revenue"]) == normalise(-0.75)
+    [by_channel], by_credited_channel = (
+        workspace.query(('set search_path to "{schema}"; ' if engine == "postgres" else "") + query)
+        for query in queries)
+    assert by_channel["converted_sessions"] == 1 and normalise(by_channel["conversion_rate"]) == 1, by_channel
+    # No currency column in 'purchase': one row, the value of e1 and e4 (-0.75), the rest NULL.
+    assert [(r["currency"], r["conversions"], normalise(r["value"])) for r in by_credited_channel] == [
+        (None, 7, normalise(-0.75))], by_credited_channel
     output = result.stdout
     assert "no source has the table 'sign_up' of conversion 'Sign Up'" in output, output[-3000:]
     assert "table 'purchase' of conversion 'Purchase' has no column 'curr' in any source" in output, output[-3000:]

@@ -22,6 +22,7 @@ from tests import analyst_reference
 from tests.harness import PROJECT_DIR, Workspace, normalise
 from tests.reference import sessionize
 from tests.test_conversions import EVENT_COLUMNS as ANALYST_EVENT_COLUMNS
+from tests.test_conversions import LAST_NON_DIRECT_COLUMNS
 from tools.load import read_csv_rows
 from tools.rudderstack_tables import TABLES
 
@@ -72,9 +73,8 @@ def test_demo_conversions_match_the_reference(engine: str, workspace_factory) ->
     assert any(r["channel_group"] == "Direct" and r["last_non_direct_channel_group"] != "Direct"
                for r in wanted.values()), wanted
     # Every session's conversion columns, and its last-non-direct attribution (converted or not).
-    last_non_direct = [c for c in next(iter(sessions.values())) if c.startswith("last_non_direct_")]
     sessions_wanted = {k: {**{c: normalise(v) for c, v in r.items()},
-                           **{c: normalise(sessions[k][c]) for c in last_non_direct}}
+                           **{c: normalise(sessions[k][c]) for c in LAST_NON_DIRECT_COLUMNS}}
                        for k, r in analyst_reference.session_conversions(sessions, wanted).items()}
     session_columns = list(next(iter(sessions_wanted.values())))
     sessions_actual = {r["session_id"]: {c: normalise(r[c]) for c in session_columns} for r in workspace.query(

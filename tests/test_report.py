@@ -43,7 +43,8 @@ def test_the_report_draws_every_chart_with_data(engine: str, workspace, tmp_path
     figures = re.findall(r'<figure class="chart" id="([^"]+)"[^>]*data-marks="(\d+)"', dom)
     drawn = dict(figures)
     expected = {"sessions-per-day", "sessions-by-source", "session-durations", "funnel-checkout",
-                "funnel-purchase_within_a_week", "gaps-web", "gaps-mobile", "gaps-server"}
+                "funnel-purchase_within_a_week", "conversions-by-channel", "value-by-channel-EUR",
+                "value-by-channel-USD", "gaps-web", "gaps-mobile", "gaps-server"}
     assert expected <= drawn.keys(), f"charts missing: {expected - drawn.keys()}"
     assert len(drawn) == dom.count('<figure class="chart"'), "a chart was not drawn"
     assert {chart: int(marks) for chart, marks in drawn.items() if int(marks) == 0} == {}, "a chart without data"

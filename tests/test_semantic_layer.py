@@ -53,6 +53,22 @@ EXPECTED_SQL = {
         from main.fct_sessions
         group by 1
     """,
+    "conversion_rate_by_channel_group": """
+        select channel_group as session__channel_group,
+               count(*) as sessions,
+               sum(case when is_converted then 1 else 0 end) as converted_sessions,
+               sum(case when is_converted then 1 else 0 end) / count(*) as conversion_rate
+        from main.fct_sessions
+        group by 1
+    """,
+    "conversions_and_value_by_channel": """
+        select last_non_direct_channel_group as conversion__last_non_direct_channel_group,
+               currency as conversion__currency,
+               count(*) as conversions,
+               sum(value) as value
+        from main.fct_conversions
+        group by 1, 2
+    """,
     "funnel_conversion_by_step": """
         select funnel_name as funnel_step__funnel_name,
                step_index as funnel_step__step_index,

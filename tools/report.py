@@ -9,8 +9,9 @@ no network: its data is in the page as JSON, and a small script draws each chart
 A chart whose data is empty says so; a script error is written into the page
 (`#errors`), which tests/test_report.py checks in headless Chromium.
 Charts: sessions per day by channel group, sessions by source, session durations, each
-funnel's drop-off, and per cohort the gaps between an actor's events (the timeout
-advisor) with the configured and the suggested timeouts marked.
+funnel's drop-off, conversions by channel and their value per currency, and per cohort
+the gaps between an actor's events (the timeout advisor) with the configured and the
+suggested timeouts marked.
 """
 
 from __future__ import annotations
@@ -87,6 +88,28 @@ def charts(data: dict[str, Any]) -> list[dict[str, Any]]:
             "labels": [f"{s['step_index']}. {s['step_name']}" for s in steps],
             "values": [_number(s["entities"]) for s in steps],
             "annotations": [f"{100 * _number(s['conversion_from_first_step']):.1f}%" for s in steps],
+        })
+    # Conversions by the channel credited last-non-direct; their value per currency, never
+    # added across currencies (README, "Conversions and their value").
+    conversions = _records(data["conversions_by_channel"])
+    channels = sorted({r["channel_group"] or "(none)" for r in conversions})
+    count_by_channel = {c: sum(_number(r["conversions"]) for r in conversions if (r["channel_group"] or "(none)") == c)
+                        for c in channels}
+    result.append({
+        "id": "conversions-by-channel", "title": "Conversions by channel (last non-direct)", "kind": "bars",
+        "note": "fct_conversions by last_non_direct_channel_group (var rudderstack_conversions)",
+        "labels": channels, "values": [count_by_channel[c] for c in channels],
+    })
+    for currency in sorted({r["currency"] or "" for r in conversions if r["value"] is not None}):
+        rows = [r for r in conversions if (r["currency"] or "") == currency and r["value"] is not None]
+        value_by_channel = {c: sum(_number(r["value"]) for r in rows if (r["channel_group"] or "(none)") == c)
+                            for c in channels}
+        result.append({
+            "id": f"value-by-channel-{currency or 'none'}",
+            "title": f"Conversion value by channel (last non-direct), {currency or 'no currency'}", "kind": "bars",
+            "note": "fct_conversions.value summed by last_non_direct_channel_group, in one currency",
+            "labels": channels, "values": [value_by_channel[c] for c in channels],
+            "annotations": [f"{value_by_channel[c]:,.0f}" for c in channels],
         })
     histograms: dict[str, list[dict[str, Any]]] = {}
     for r in _records(data["gap_histogram"]):

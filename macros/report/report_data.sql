@@ -7,6 +7,7 @@
 -#}
 {% macro rudderstack_report_data() -%}
     {%- set sessions, funnels, gaps = ref('fct_sessions'), ref('fct_funnel_conversion'), ref('rpt_session_gap_histogram') -%}
+    {%- set conversions = ref('fct_conversions') -%}
     {%- set queries = {
         'sessions_per_day': 'select cast(session_started_at as date) as session_date, channel_group, count(*) as sessions'
             ~ ' from ' ~ sessions ~ ' group by cast(session_started_at as date), channel_group'
@@ -19,6 +20,9 @@
             ~ ' group by ' ~ rudderstack_sessions.rudderstack_duration_bucket('duration_seconds') ~ ' order by bucket',
         'funnels': 'select funnel_name, step_index, step_name, entities, conversion_from_first_step from ' ~ funnels
             ~ " where split_by = 'all' order by funnel_name, step_index",
+        'conversions_by_channel': 'select last_non_direct_channel_group as channel_group, currency,'
+            ~ ' count(*) as conversions, sum(value) as value from ' ~ conversions
+            ~ ' group by last_non_direct_channel_group, currency order by channel_group, currency',
         'gap_histogram': 'select cohort, bucket_number, gap_above_minutes, gap_up_to_minutes, gap_count,'
             ~ ' configured_timeout_minutes, suggested_timeout_minutes from ' ~ gaps ~ ' order by cohort, bucket_number',
     } -%}
