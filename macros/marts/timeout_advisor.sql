@@ -1,7 +1,8 @@
 {#-
-    The timeout advisor (docs/timeout_advisor.md): rpt_session_timeouts and
-    rpt_session_gap_histogram. Every timeout and gap is a whole number of microseconds,
-    compared exactly, as the gap rule compares them (macros/sessionization/sessionize_by_gap.sql).
+    The timeout advisor (docs/timeout_advisor.md): int_event_gap_groups, and the two
+    reports that read it, rpt_session_timeouts and rpt_session_gap_histogram. Every
+    timeout and gap is a whole number of microseconds, compared exactly, as the gap rule
+    compares them (macros/sessionization/sessionize_by_gap.sql).
 -#}
 
 {#- The fixed edges of the gap histogram, in minutes (the candidates and the configured timeouts are added). -#}
