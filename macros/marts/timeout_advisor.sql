@@ -1,7 +1,8 @@
 {#-
-    The timeout advisor (docs/timeout_advisor.md): rpt_session_timeouts and
-    rpt_session_gap_histogram. Every timeout and gap is a whole number of microseconds,
-    compared exactly, as the gap rule compares them (macros/sessionization/sessionize_by_gap.sql).
+    The timeout advisor (docs/timeout_advisor.md): int_event_gap_groups, and the two
+    reports that read it, rpt_session_timeouts and rpt_session_gap_histogram. Every
+    timeout and gap is a whole number of microseconds, compared exactly, as the gap rule
+    compares them (macros/sessionization/sessionize_by_gap.sql).
 -#}
 
 {#- The fixed edges of the gap histogram, in minutes (the candidates and the configured timeouts are added). -#}
@@ -141,4 +142,32 @@
         'cast((' ~ microseconds_expression ~ ' - mod(' ~ microseconds_expression ~ ', 60)) / 60 as '
         ~ dbt.type_bigint() ~ ')'
     ) }}
+{%- endmacro %}
+
+
+{#-
+    Both reports read int_event_gap_groups, whose buckets are fixed by the edges (the
+    candidates and configured timeouts) of the run that built it. Stops a report when the
+    stored groups were counted with other edges than this run's vars give (the reports
+    rebuilt alone with other candidates), naming the command that rebuilds them together:
+    the counts would otherwise be silently wrong. Nothing in a unit test, or before the
+    groups exist.
+-#}
+{% macro rudderstack_check_gap_group_edges() -%}
+    {%- if not execute or model.resource_type == 'unit_test' -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set relation = rudderstack_sessions.rudderstack_model_relation('int_event_gap_groups') -%}
+    {%- if relation is none -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set edges = rudderstack_sessions.rudderstack_gap_histogram_edges() | join(',') -%}
+    {%- set stored = run_query('select distinct histogram_edges_microseconds from ' ~ relation) -%}
+    {%- for row in stored.rows if row[0] != edges -%}
+        {{ exceptions.raise_compiler_error(
+            "rudderstack_sessions: " ~ relation ~ " was counted with other histogram edges (candidate or"
+            ~ " configured timeouts) than this run's vars give, so " ~ model.name ~ " would count wrong."
+            ~ " Rebuild the groups with the reports, with the same vars: dbt build --select int_event_gap_groups+"
+        ) }}
+    {%- endfor -%}
 {%- endmacro %}

@@ -4,24 +4,18 @@
     rpt_session_timeouts. Bucket edges: fixed minutes, the candidate timeouts and every
     configured timeout, so each of them is an edge. A bucket holds the gaps greater than
     its lower edge and at most its upper one (the first from 0, the last without end).
+    Counted from int_event_gap_groups, which buckets every gap among these edges.
 -#}
+{{- rudderstack_check_gap_group_edges() }}
 {%- set edges = rudderstack_gap_histogram_edges() %}
 
-with events as (
+with gap_groups as (
 
     select
-        actor_id,
-        event_id,
-        event_at,
         cohort,
-        sdk_session_id
-    from {{ ref('fct_events') }}
-
-),
-
-gaps as (
-
-    {{ rudderstack_event_gaps('events') }}
+        gap_bucket,
+        event_count
+    from {{ ref('int_event_gap_groups') }}
 
 ),
 
@@ -55,11 +49,11 @@ counted as (
 
     select
         cohort,
-        {{ rudderstack_gap_bucket('gap_microseconds', edges) }} as bucket_number,
-        count(*) as gap_count
-    from gaps
-    where gap_microseconds is not null
-    group by cohort, {{ rudderstack_gap_bucket('gap_microseconds', edges) }}
+        gap_bucket as bucket_number,
+        sum(event_count) as gap_count
+    from gap_groups
+    where gap_bucket is not null
+    group by cohort, gap_bucket
 
 ),
 

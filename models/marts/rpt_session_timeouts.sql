@@ -2,51 +2,31 @@
     The timeout advisor (docs/timeout_advisor.md): one row per cohort and candidate timeout
     (var rudderstack_timeout_candidates_minutes, and the cohort's configured timeout), with
     the sessions the gap rule would make at it, its agreement with the SDK's sessions, the
-    cohort's gap percentiles, and one suggested timeout per cohort.
+    cohort's gap percentiles, and one suggested timeout per cohort. Counted from
+    int_event_gap_groups (the events' pairs, grouped), never from the events themselves.
 -#}
+{{- rudderstack_check_gap_group_edges() }}
 {%- set candidates = rudderstack_timeout_candidates() %}
 {%- set configured = session_timeouts() %}
-{#- Every timeout a row evaluates: a gap's bucket among them answers "greater than" for each. #}
 {%- set timeouts = (candidates + configured.values() | list) | unique | sort %}
+{#- Every timeout is a histogram edge: a gap's bucket among the edges answers "greater than" for each. #}
+{%- set edges = rudderstack_gap_histogram_edges() %}
 {%- set knee_percent = rudderstack_knee_percent() %}
 
-with events as (
+with gap_groups as (
 
     select
-        actor_id,
-        event_id,
-        event_at,
-        cohort,
-        sdk_session_id
-    from {{ ref('fct_events') }}
-
-),
-
-gaps as (
-
-    {{ rudderstack_event_gaps('events') }}
-
-),
-
-gap_groups as (
-
-    {#- The pairs by cohort and what decides them at any timeout: few rows. #}
-    select
+        {%- for p in rudderstack_gap_percentiles() %}
+        gap_p{{ p }}_microseconds,
+        {%- endfor %}
         cohort,
         is_first_event,
         is_sessionless,
         is_sdk_same_session,
-        {{ rudderstack_gap_bucket('gap_microseconds', timeouts) }} as gap_bucket,
-        {{ rudderstack_gap_bucket('derived_gap_microseconds', timeouts) }} as derived_gap_bucket,
-        count(*) as event_count
-    from gaps
-    group by
-        cohort,
-        is_first_event,
-        is_sessionless,
-        is_sdk_same_session,
-        {{ rudderstack_gap_bucket('gap_microseconds', timeouts) }},
-        {{ rudderstack_gap_bucket('derived_gap_microseconds', timeouts) }}
+        gap_bucket,
+        derived_gap_bucket,
+        event_count
+    from {{ ref('int_event_gap_groups') }}
 
 ),
 
@@ -54,7 +34,7 @@ timeouts as (
 
     {%- for timeout in timeouts %}
     select
-        cast({{ loop.index }} as {{ dbt.type_int() }}) as timeout_number,
+        cast({{ edges.index(timeout) + 1 }} as {{ dbt.type_int() }}) as edge_number,
         cast({{ timeout }} as {{ dbt.type_bigint() }}) as timeout_microseconds,
         {{ 'true' if timeout in candidates else 'false' }} as is_candidate
     {%- if not loop.last %}
@@ -80,7 +60,7 @@ cohort_timeouts as (
     select
         cohorts.cohort,
         cohorts.configured_microseconds,
-        timeouts.timeout_number,
+        timeouts.edge_number,
         timeouts.timeout_microseconds
     from cohorts
     inner join timeouts
@@ -90,7 +70,7 @@ cohort_timeouts as (
 
 evaluated as (
 
-    {#- A gap is greater than timeout j exactly when its bucket is greater than j. #}
+    {#- A gap is greater than the timeout of edge j exactly when its bucket is greater than j. #}
     select
         cohort_timeouts.cohort,
         cohort_timeouts.timeout_microseconds,
@@ -99,7 +79,7 @@ evaluated as (
         sum(case when gap_groups.gap_bucket is not null then gap_groups.event_count else 0 end) as gap_count,
         sum(
             case
-                when gap_groups.is_first_event = 1 or gap_groups.gap_bucket > cohort_timeouts.timeout_number
+                when gap_groups.is_first_event = 1 or gap_groups.gap_bucket > cohort_timeouts.edge_number
                     then gap_groups.event_count
                 else 0
             end
@@ -110,7 +90,7 @@ evaluated as (
                     gap_groups.is_sessionless
                     and (
                         gap_groups.derived_gap_bucket is null
-                        or gap_groups.derived_gap_bucket > cohort_timeouts.timeout_number
+                        or gap_groups.derived_gap_bucket > cohort_timeouts.edge_number
                     )
                     then gap_groups.event_count
                 else 0
@@ -124,9 +104,9 @@ evaluated as (
         {#- Both say "same session" (gap within the timeout, equal ids), or both say "new". #}
         sum(
             case
-                when gap_groups.is_sdk_same_session and gap_groups.gap_bucket <= cohort_timeouts.timeout_number
+                when gap_groups.is_sdk_same_session and gap_groups.gap_bucket <= cohort_timeouts.edge_number
                     then gap_groups.event_count
-                when not gap_groups.is_sdk_same_session and gap_groups.gap_bucket > cohort_timeouts.timeout_number
+                when not gap_groups.is_sdk_same_session and gap_groups.gap_bucket > cohort_timeouts.edge_number
                     then gap_groups.event_count
                 else 0
             end
@@ -138,32 +118,15 @@ evaluated as (
 
 ),
 
-ranked_gaps as (
-
-    select
-        cohort,
-        gap_microseconds,
-        row_number() over (partition by cohort order by gap_microseconds) as gap_rank,
-        count(*) over (partition by cohort) as cohort_gap_count
-    from gaps
-    where gap_microseconds is not null
-
-),
-
 percentiles as (
 
-    {#- Nearest rank: the gap of rank ceil(p% of n), in integers. #}
+    {#- The cohort's gap percentiles: the same on each of its groups. #}
     select
         {%- for p in rudderstack_gap_percentiles() %}
-        max(
-            case
-                when gap_rank * 100 >= {{ p }} * cohort_gap_count and gap_rank * 100 - 100 < {{ p }} * cohort_gap_count
-                    then gap_microseconds
-            end
-        ) as gap_p{{ p }}_microseconds,
+        max(gap_p{{ p }}_microseconds) as gap_p{{ p }}_microseconds,
         {%- endfor %}
         cohort
-    from ranked_gaps
+    from gap_groups
     group by cohort
 
 ),
