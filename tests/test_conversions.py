@@ -43,6 +43,32 @@ def differences(actual: dict, wanted: dict) -> list:
     return [(k, actual.get(k), wanted.get(k)) for k in sorted(set(actual) | set(wanted)) if actual.get(k) != wanted.get(k)]
 
 
+def assert_conversions_match(workspace: Workspace, raw: dict[str, list[dict[str, Any]]],
+                             listed: list[dict[str, Any]]) -> tuple[dict, dict]:
+    """fct_conversions, and every session's conversion and last-non-direct columns, equal the
+    reference over the built events and the raw rows; returns what the reference wants of each."""
+    events = rows(workspace, f"select {', '.join(EVENT_COLUMNS)} from {{schema}}.fct_events")
+    identifies = rows(workspace, "select event_id, anonymous_id, user_id, identified_at"
+                                 " from {internal}.stg_rudderstack__identifies")
+    sessions = reference.sessions(events, identifies)
+    wanted = {k: {c: normalise(v) for c, v in r.items()}
+              for k, r in reference.conversions(events, sessions, raw, listed).items()}
+    actual = {r["event_id"]: {c: r[c] for c in CONVERSION_COLUMNS} for r in rows(
+        workspace, f"select event_id, {', '.join(CONVERSION_COLUMNS)} from {{schema}}.fct_conversions")}
+    differ = differences(actual, wanted)
+    assert not differ, f"{len(differ)} conversions differ, e.g. {differ[:3]}"
+
+    # And every session's own last-non-direct attribution, converted or not.
+    wanted_sessions = {k: {**{c: normalise(v) for c, v in r.items()},
+                           **{c: normalise(sessions[k][c]) for c in LAST_NON_DIRECT_COLUMNS}}
+                       for k, r in reference.session_conversions(sessions, wanted).items()}
+    actual_sessions = {r["session_id"]: {c: r[c] for c in SESSION_COLUMNS} for r in rows(
+        workspace, f"select session_id, {', '.join(SESSION_COLUMNS)} from {{schema}}.fct_sessions")}
+    differ = differences(actual_sessions, wanted_sessions)
+    assert not differ, f"{len(differ)} sessions differ, e.g. {differ[:3]}"
+    return wanted, wanted_sessions
+
+
 @st.composite
 def datasets_with_conversions(draw: st.DrawFn) -> dict[str, list[dict[str, Any]]]:
     data = draw(datasets(max_actors=40, min_actors=20))
@@ -62,25 +88,7 @@ def test_conversions_match_the_reference(engine: str, workspace_factory) -> None
         workspace.load_raw(data, column_types=COLUMN_TYPES)
         workspace.build_on_raw({"rudderstack_conversions": CONVERSIONS}, "--full-refresh")
 
-        events = rows(workspace, f"select {', '.join(EVENT_COLUMNS)} from {{schema}}.fct_events")
-        identifies = rows(workspace, "select event_id, anonymous_id, user_id, identified_at"
-                                     " from {internal}.stg_rudderstack__identifies")
-        sessions = reference.sessions(events, identifies)
-        wanted = {k: {c: normalise(v) for c, v in r.items()}
-                  for k, r in reference.conversions(events, sessions, data, CONVERSIONS).items()}
-        actual = {r["event_id"]: {c: r[c] for c in CONVERSION_COLUMNS} for r in rows(
-            workspace, f"select event_id, {', '.join(CONVERSION_COLUMNS)} from {{schema}}.fct_conversions")}
-        differ = differences(actual, wanted)
-        assert not differ, f"{len(differ)} conversions differ, e.g. {differ[:3]}"
-
-        # And every session's own last-non-direct attribution, converted or not.
-        wanted_sessions = {k: {**{c: normalise(v) for c, v in r.items()},
-                               **{c: normalise(sessions[k][c]) for c in LAST_NON_DIRECT_COLUMNS}}
-                           for k, r in reference.session_conversions(sessions, wanted).items()}
-        actual_sessions = {r["session_id"]: {c: r[c] for c in SESSION_COLUMNS} for r in rows(
-            workspace, f"select session_id, {', '.join(SESSION_COLUMNS)} from {{schema}}.fct_sessions")}
-        differ = differences(actual_sessions, wanted_sessions)
-        assert not differ, f"{len(differ)} sessions differ, e.g. {differ[:3]}"
+        wanted, wanted_sessions = assert_conversions_match(workspace, data, CONVERSIONS)
 
         seen["valued"] += sum(r["value"] is not None for r in wanted.values())
         seen["unvalued"] += sum(r["value"] is None for r in wanted.values())

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tests.compare import (
     assert_conserved,
@@ -18,11 +17,9 @@ from tests.compare import (
     warehouse_events,
     warehouse_sessions,
 )
-from tests import analyst_reference
-from tests.harness import PROJECT_DIR, Workspace, normalise
+from tests.harness import PROJECT_DIR, Workspace
 from tests.reference import sessionize
-from tests.test_conversions import EVENT_COLUMNS as ANALYST_EVENT_COLUMNS
-from tests.test_conversions import LAST_NON_DIRECT_COLUMNS
+from tests.test_conversions import assert_conversions_match
 from tools.load import read_csv_rows
 from tools.rudderstack_tables import TABLES
 
@@ -51,35 +48,17 @@ def test_demo_matches_the_reference(engine: str, workspace_factory) -> None:
 
 
 def test_demo_conversions_match_the_reference(engine: str, workspace_factory) -> None:
-    """The demo's orders (the default var rudderstack_conversions, valued from the seed
+    """The demo's orders (its conversions while var rudderstack_conversions is unset, valued from the seed
     order_completed, in two currencies) on fct_conversions and fct_sessions, as the reference
     reads them from the raw rows, with each conversion's first-touch and last-non-direct
     attribution, and every session's last-non-direct attribution."""
     workspace = demo_workspace(engine, workspace_factory)
-    listed = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["rudderstack_conversions"]
-    events = [{k: normalise(v) for k, v in r.items()} for r in workspace.query(
-        f"select {', '.join(ANALYST_EVENT_COLUMNS)} from {{schema}}.fct_events")]
-    identifies = [{k: normalise(v) for k, v in r.items()} for r in workspace.query(
-        "select event_id, anonymous_id, user_id, identified_at from {internal}.stg_rudderstack__identifies")]
-    sessions = analyst_reference.sessions(events, identifies)
-    wanted = {k: {c: normalise(v) for c, v in r.items()}
-              for k, r in analyst_reference.conversions(events, sessions, demo_rows(), listed).items()}
-    columns = list(next(iter(wanted.values())))
-    actual = {r["event_id"]: {c: normalise(r[c]) for c in columns} for r in workspace.query(
-        f"select event_id, {', '.join(columns)} from {{schema}}.fct_conversions")}
-    assert actual == wanted
+    listed = [{"event": "Order Completed", "value_column": "revenue", "currency_column": "currency"}]
+    wanted, _ = assert_conversions_match(workspace, demo_rows(), listed)
     # What the demo is for: valued orders in two currencies, some credited to an earlier session.
     assert {r["currency"] for r in wanted.values() if r["value"] is not None} == {"EUR", "USD"}, wanted
     assert any(r["channel_group"] == "Direct" and r["last_non_direct_channel_group"] != "Direct"
                for r in wanted.values()), wanted
-    # Every session's conversion columns, and its last-non-direct attribution (converted or not).
-    sessions_wanted = {k: {**{c: normalise(v) for c, v in r.items()},
-                           **{c: normalise(sessions[k][c]) for c in LAST_NON_DIRECT_COLUMNS}}
-                       for k, r in analyst_reference.session_conversions(sessions, wanted).items()}
-    session_columns = list(next(iter(sessions_wanted.values())))
-    sessions_actual = {r["session_id"]: {c: normalise(r[c]) for c in session_columns} for r in workspace.query(
-        f"select session_id, {', '.join(session_columns)} from {{schema}}.fct_sessions")}
-    assert sessions_actual == sessions_wanted
 
 
 @pytest.mark.engines("duckdb")

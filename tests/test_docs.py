@@ -5,10 +5,12 @@ files tools/docs_site.py writes are current."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
 import pytest
+import yaml
 
 from tests.harness import PROJECT_DIR
 from tests.test_readme import KNOWN_VARS
@@ -35,14 +37,18 @@ def test_the_docs_site_describes_every_macro_var_and_exposure(engine: str, works
 
     exposures = {e["name"]: e["depends_on"]["nodes"] for e in manifest["exposures"].values()}
     assert set(exposures) == {"report", "semantic_layer"}
-    assert "model.rudderstack_sessions.fct_sessions" in exposures["report"]
+    # Each exposure lists every mart it reads: the report's queries, the semantic models'.
+    report_refs = re.findall(r"ref\('(\w+)'\)", (PROJECT_DIR / "macros/report/report_data.sql").read_text())
+    semantic = yaml.safe_load((PROJECT_DIR / "models/semantic/_semantic_models.yml").read_text())
+    semantic_refs = [m["model"].split("'")[1] for m in semantic["semantic_models"]] + [
+        m["name"] for m in semantic["models"] if "time_spine" in m]
+    for exposure, refs in (("report", report_refs), ("semantic_layer", semantic_refs)):
+        assert refs and {f"model.rudderstack_sessions.{r}" for r in refs} == set(exposures[exposure]), exposure
 
 
 def test_unit_test_names_fit_postgres_identifiers() -> None:
     """dbt names a unit test's temporary relation after it: PostgreSQL cuts at 63 bytes and
     dbt refuses longer names, so a long name fails only on PostgreSQL."""
-    import yaml
-
     names = [test["name"] for path in (PROJECT_DIR / "models").rglob("*unit_tests.yml")
              for test in yaml.safe_load(path.read_text())["unit_tests"]]
     assert len(names) > 20

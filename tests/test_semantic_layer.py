@@ -129,3 +129,17 @@ def test_every_saved_query_matches_sql_on_the_marts(engine: str, tmp_path: Path)
                 same = (math.isclose(answer, value, rel_tol=1e-9, abs_tol=1e-9)
                         if isinstance(value, float) and isinstance(answer, float) else answer == value)
                 assert same, f"{name} {key} {column}: mf {answer!r}, SQL {value!r}"
+
+    # Values in different currencies never add up: `value` over the demo's euros and dollars
+    # together is NULL (as fct_sessions.conversion_value is), per currency their sum.
+    output = tmp_path / "value.csv"
+    result = subprocess.run([MF, "query", "--metrics", "value,conversions", "--csv", str(output)], cwd=project,
+                            env=workspace.env(), capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:]
+    with output.open() as handle:
+        [answer] = list(csv.DictReader(handle))
+    [totals] = workspace.query("select count(*) as conversions,"
+                               " count(distinct case when value is not null then currency end) as currencies"
+                               " from main.fct_conversions")
+    assert totals["currencies"] == 2, totals
+    assert answer["value"] == "" and float(answer["conversions"]) == totals["conversions"], answer

@@ -1,7 +1,7 @@
 """Generate realistic raw RudderStack tables at any scale, in bulk, inside DuckDB.
 
 Writes what RudderStack's warehouse destination writes (tracks, pages, screens,
-identifies; see tools/rudderstack_tables.py) for web visitors (JavaScript SDK sessions:
+identifies, and order_completed, the orders' own table; see tools/rudderstack_tables.py) for web visitors (JavaScript SDK sessions:
 13-digit millisecond ids, some with session tracking off), mobile users (10-digit second
 ids, long idle gaps inside a session, whole sessions delivered days late), and
 server-side users (user id only, no session), plus identify calls, redelivered
@@ -541,7 +541,11 @@ class DuckDBWriter(Writer):
                 connection.execute(f'create schema target."{self.schema}"')
             self.attached = True
         target = f'target."{self.schema}"."{table}"'
-        if chunk == 0 and not self.append:
+        # Appending to a schema generated before a table was added (order_completed): create it.
+        exists = connection.execute(
+            "select count(*) from duckdb_tables() where database_name = 'target' and schema_name = ?"
+            " and table_name = ?", [self.schema, table]).fetchone()[0]
+        if chunk == 0 and not (self.append and exists):
             connection.execute(f"create table {target} as {sql}")
         else:
             connection.execute(f"insert into {target} by name {sql}")
@@ -593,14 +597,14 @@ class PostgresWriter(Writer):
         self.connection = psycopg2.connect(**connection_kwargs)
         self.schema = schema
         self.tmp = tempfile.TemporaryDirectory()
-        if append:
-            return
         with self.connection, self.connection.cursor() as cursor:
-            cursor.execute(f'drop schema if exists "{schema}" cascade')
-            cursor.execute(f'create schema "{schema}"')
+            if not append:
+                cursor.execute(f'drop schema if exists "{schema}" cascade')
+                cursor.execute(f'create schema "{schema}"')
+            # Appending to a schema generated before a table was added (order_completed): create it.
             for table, columns in TABLES.items():
                 body = ", ".join(f'"{name}" {sql_type}' for name, sql_type in columns)
-                cursor.execute(f'create table "{schema}"."{table}" ({body})')
+                cursor.execute(f'create table if not exists "{schema}"."{table}" ({body})')
 
     def last_event_day(self) -> dt.date | None:
         """The day of the latest event in the schema's activity tables; None without them."""

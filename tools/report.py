@@ -109,7 +109,7 @@ def charts(data: dict[str, Any]) -> list[dict[str, Any]]:
             "title": f"Conversion value by channel (last non-direct), {currency or 'no currency'}", "kind": "bars",
             "note": "fct_conversions.value summed by last_non_direct_channel_group, in one currency",
             "labels": channels, "values": [value_by_channel[c] for c in channels],
-            "annotations": [f"{value_by_channel[c]:,.0f}" for c in channels],
+            "annotations": [f"{value_by_channel[c]:,.2f}" for c in channels],
         })
     histograms: dict[str, list[dict[str, Any]]] = {}
     for r in _records(data["gap_histogram"]):

@@ -6,13 +6,21 @@
         currency_column:  optional; the column holding the value's currency
         table:            optional; the event's own table, when RudderStack's name for it is
                           not the one rudderstack_event_table derives
+    Unset (null, the default): none, except on the demo data (no rudderstack_schema or
+    rudderstack_sources), whose shop's orders are its conversions (seeds/rudderstack_demo/
+    order_completed.csv): a project never reads a raw table it did not name.
     Returns the conversions as {event, value_column, currency_column, table}: column names
     lower-cased (as the warehouse reports them), table derived when not given.
 -#}
 {% macro rudderstack_conversions() -%}
     {%- set example = "--vars '{rudderstack_conversions: [{event: Order Completed, value_column: revenue,"
         ~ " currency_column: currency}]}'" -%}
-    {%- set value = rudderstack_sessions.rudderstack_list_var('rudderstack_conversions', 'conversions', example) -%}
+    {%- if var('rudderstack_conversions', none) is none and var('rudderstack_schema', none) is none
+        and var('rudderstack_sources', none) is none -%}
+        {%- set value = [{'event': 'Order Completed', 'value_column': 'revenue', 'currency_column': 'currency'}] -%}
+    {%- else -%}
+        {%- set value = rudderstack_sessions.rudderstack_list_var('rudderstack_conversions', 'conversions', example) -%}
+    {%- endif -%}
     {%- set plain = '[A-Za-z_][A-Za-z0-9_]*' -%}
     {%- set conversions, events = [], [] -%}
     {%- for item in value -%}
@@ -136,8 +144,7 @@
         {%- if not found -%}
             {%- do exceptions.warn("rudderstack_conversions: no source has the table '" ~ conversion.table
                 ~ "' of conversion '" ~ conversion.event ~ "': its value and currency are NULL (set its 'table'"
-                ~ " if RudderStack named it otherwise; var rudderstack_conversions lists your conversion events,"
-                ~ " [] for none: --vars '{rudderstack_conversions: []}').") -%}
+                ~ " if RudderStack named it otherwise).") -%}
         {%- endif -%}
         {%- for key in ['value_column', 'currency_column'] if found and conversion[key] and conversion[key] not in columns -%}
             {%- do exceptions.warn("rudderstack_conversions: table '" ~ conversion.table ~ "' of conversion '"

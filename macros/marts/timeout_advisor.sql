@@ -161,7 +161,7 @@
     {%- if relation is none -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set edges = rudderstack_sessions.rudderstack_gap_histogram_edges() | join(',') -%}
+    {%- set edges = rudderstack_sessions.rudderstack_gap_histogram_edges_text() -%}
     {%- set stored = run_query('select distinct histogram_edges_microseconds from ' ~ relation) -%}
     {%- for row in stored.rows if row[0] != edges -%}
         {{ exceptions.raise_compiler_error(
@@ -170,4 +170,10 @@
             ~ " Rebuild the groups with the reports, with the same vars: dbt build --select int_event_gap_groups+"
         ) }}
     {%- endfor -%}
+{%- endmacro %}
+
+
+{#- The histogram's edges as int_event_gap_groups stores them (histogram_edges_microseconds): comma-separated microseconds. -#}
+{% macro rudderstack_gap_histogram_edges_text() -%}
+    {{ return(rudderstack_sessions.rudderstack_gap_histogram_edges() | join(',')) }}
 {%- endmacro %}

@@ -86,7 +86,7 @@ final as (
         {%- for p in rudderstack_gap_percentiles() %}
         max(group_gap_p{{ p }}_microseconds) over (partition by cohort) as gap_p{{ p }}_microseconds,
         {%- endfor %}
-        cast('{{ edges | join(",") }}' as {{ dbt.type_string() }}) as histogram_edges_microseconds
+        cast('{{ rudderstack_gap_histogram_edges_text() }}' as {{ dbt.type_string() }}) as histogram_edges_microseconds
     from grouped
 
 )
