@@ -16,7 +16,7 @@ with source as (
     {%- for conversion in conversions %}
     select
         cast({{ sql_string(conversion.event) }} as {{ dbt.type_string() }}) as conversion_name,
-        conversion_rows.*
+        *
     from (
         {{- select_rudderstack_columns(none, rudderstack_conversion_columns(conversion), identifier=conversion.table) }}
     ) as conversion_rows
