@@ -47,8 +47,9 @@ class Workspace:
     def __post_init__(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         # DuckDB: every workspace has a file of its own, so one raw schema name serves them
-        # all, and their `--vars` (which name it) match: see _parse_cache.
-        self.raw_schema = "rudderstack_raw" if self.engine == "duckdb" else f"raw_{self.name}"
+        # all, and their `--vars` (which name it) match: see _parse_cache. Not the generator's
+        # default (rudderstack_raw): a test that passes it --schema must still see it obeyed.
+        self.raw_schema = "raw_workspace" if self.engine == "duckdb" else f"raw_{self.name}"
         self.target_schema = "main" if self.engine == "duckdb" else f"dbt_{self.name}"
 
     # -- environment -------------------------------------------------------------------
