@@ -35,12 +35,11 @@ report: $(VENV)/.installed-duckdb
 
 ## test: lint, then every test on DuckDB, PostgreSQL and Spark (pytest starts a throwaway
 ## PostgreSQL unless DBT_POSTGRES_HOST points at one, and a local Spark in its own process).
-## Two test processes share the cases (TEST_WORKERS=0: one process), longest first, in the groups
-## tests/conftest.py sets (all of Spark in one process); PYTEST_ARGS='--engines duckdb' narrows it.
+## Two test processes share the cases (TEST_WORKERS=0: one process); PYTEST_ARGS='--engines duckdb' narrows it.
 ## The 25 slowest tests are listed at the end (CI must stay under 35 minutes).
 TEST_WORKERS ?= 2
 test: lint
-	$(PYTHON) -m pytest tests -n $(TEST_WORKERS) $(if $(filter 0,$(TEST_WORKERS)),,--dist loadgroup --no-loadscope-reorder) --durations=25 $(PYTEST_ARGS)
+	$(PYTHON) -m pytest tests -n $(TEST_WORKERS) --durations=25 $(PYTEST_ARGS)
 
 ## lint: sqlfluff with the dbt templater over models and data tests, compiled against a
 ## database holding the demo seeds (so staging models render their real `from`), reloaded

@@ -54,69 +54,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("engine", engines, scope="session")
 
 
-# Tests without an engine parameter that build on every engine, Spark included.
-BUILDS_ON_EVERY_ENGINE = {"test_same_session_ids_on_every_engine"}
-# Modules whose tests share one build per engine (the demo, the generated analyst data).
-SHARED_BUILDS = {"test_demo", "test_analyst_marts"}
-
-# How `make test` shares the tests between its two processes: pytest-xdist with
-# `--dist loadgroup --no-loadscope-reorder`, a group's tests in one process, groups and
-# tests in the order below.
-#
-# Groups: every Spark case (and the test that compares the demo of every engine, which
-# reuses that process's Spark demo) in one process, so one Spark JVM starts, not two; and
-# each engine's tests of a module that builds once per engine (SHARED_BUILDS), so that
-# build is made once. Order: longest first, so that neither process is left alone with a
-# long test at the end: Spark's cases (most of a minute to minutes each), then the other
-# tests that build with dbt, then the tests of files and tools (seconds); a stable sort,
-# so within each part pytest's order (grouped by engine). Under plain `-n 2` (--dist load)
-# there are no groups and only the order applies.
-#
-# The groups are read from test ids (engine, module, name) by the scheduler below, not from
-# xdist_group marks: xdist 3.8 appends a mark's group to Item._nodeid, which pytest 9.2
-# no longer reads, so the marks group nothing.
-_ENGINE_ID = re.compile(r"\[(duckdb|postgres|spark)[-\]]")
-
-
-def _group(nodeid: str) -> str | None:
-    """The group of a test id (None: a group of its own)."""
-    path, _, name = nodeid.partition("::")
-    engine = _ENGINE_ID.search(name)
-    if (engine and engine.group(1) == "spark") or name.split("[")[0] in BUILDS_ON_EVERY_ENGINE:
-        return "spark"
-    module = path.rsplit("/", 1)[-1].removesuffix(".py")
-    if engine and module in SHARED_BUILDS:
-        return f"{module}_{engine.group(1)}"
-    return None
-
-
-def _part(item: pytest.Item) -> int:
-    callspec = getattr(item, "callspec", None)
-    engine = callspec.params.get("engine") if callspec is not None else None
-    if _group(item.nodeid) == "spark" or "spark" in getattr(item, "fixturenames", ()):
-        return 0
-    if engine is not None or set(getattr(item, "fixturenames", ())) & {"workspace", "workspace_factory", "postgres"}:
-        return 1
-    return 2
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    items.sort(key=_part)
-
-
-@pytest.hookimpl(tryfirst=True, optionalhook=True)  # optional: a hook of pytest-xdist
-def pytest_xdist_make_scheduler(config: pytest.Config, log):
-    if config.getvalue("dist") != "loadgroup":
-        return None
-    from xdist.scheduler import LoadScopeScheduling
-
-    class GroupScheduling(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            return _group(nodeid) or nodeid
-
-    return GroupScheduling(config, log)
-
-
 def examples(engine: str, default: int) -> int:
     """Hypothesis examples per test on `engine`: every example is one or more dbt runs,
     which take a few seconds on DuckDB and PostgreSQL and most of a minute on local
