@@ -15,8 +15,7 @@
 {% macro rudderstack_conversions() -%}
     {%- set example = "--vars '{rudderstack_conversions: [{event: Order Completed, value_column: revenue,"
         ~ " currency_column: currency}]}'" -%}
-    {%- if var('rudderstack_conversions', none) is none and var('rudderstack_schema', none) is none
-        and var('rudderstack_sources', none) is none -%}
+    {%- if var('rudderstack_conversions', none) is none and rudderstack_sessions.rudderstack_uses_demo_data() -%}
         {%- set value = [{'event': 'Order Completed', 'value_column': 'revenue', 'currency_column': 'currency'}] -%}
     {%- else -%}
         {%- set value = rudderstack_sessions.rudderstack_list_var('rudderstack_conversions', 'conversions', example) -%}

@@ -239,7 +239,7 @@
     The demo seeds (no source set) are the project's own and load in the same build.
 -#}
 {% macro rudderstack_check_raw_tables() -%}
-    {%- if var('rudderstack_schema', none) is none and var('rudderstack_sources', none) is none -%}
+    {%- if rudderstack_sessions.rudderstack_uses_demo_data() -%}
         {{ return('') }}
     {%- endif -%}
     {%- set passthrough = rudderstack_sessions.rudderstack_passthrough_columns() -%}

@@ -18,11 +18,11 @@
     {%- set listed = var('rudderstack_sources', none) -%}
     {%- set example = "--vars '{rudderstack_sources: [{name: web, schema: web_prod}, {name: ios, schema: ios_prod}]}'" -%}
     {%- set default_database = var('rudderstack_database', none) or target.get('database') -%}
+    {%- if rudderstack_sessions.rudderstack_uses_demo_data() -%}
+        {{ return([{'name': 'demo', 'database': target.get('database'),
+                    'schema': target.schema ~ '_rudderstack_demo'}]) }}
+    {%- endif -%}
     {%- if listed is none -%}
-        {%- if var('rudderstack_schema', none) is none -%}
-            {{ return([{'name': 'demo', 'database': target.get('database'),
-                        'schema': target.schema ~ '_rudderstack_demo'}]) }}
-        {%- endif -%}
         {{ return([{'name': var('rudderstack_schema'), 'database': default_database,
                     'schema': var('rudderstack_schema')}]) }}
     {%- endif -%}
@@ -64,6 +64,16 @@
                                'schema': item.schema}) -%}
     {%- endfor -%}
     {{ return(sources) }}
+{%- endmacro %}
+
+
+{#-
+    Whether the sources are the demo seeds (seeds/rudderstack_demo): neither var
+    rudderstack_schema nor rudderstack_sources is set. The seeds' own `enabled` config
+    (seeds/rudderstack_demo/_rudderstack_demo.yml) restates it, as yml config must.
+-#}
+{% macro rudderstack_uses_demo_data() -%}
+    {{ return(var('rudderstack_schema', none) is none and var('rudderstack_sources', none) is none) }}
 {%- endmacro %}
 
 

@@ -5,7 +5,7 @@
     currency as text; a table or column that does not exist is NULL, never a failure.
 -#}
 {#- With no rudderstack_schema set, the sources are the demo seeds: the demo's conversion table first. -#}
-{%- if var('rudderstack_schema') is none and var('rudderstack_sources', none) is none %}
+{%- if rudderstack_uses_demo_data() %}
 -- depends_on: {{ ref('order_completed') }}
 {%- endif %}
 {%- set conversions = rudderstack_conversions() %}

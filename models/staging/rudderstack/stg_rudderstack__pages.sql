@@ -1,5 +1,5 @@
 {#- With no rudderstack_schema set, the source is the demo seed: build it first. -#}
-{%- if var('rudderstack_schema') is none and var('rudderstack_sources', none) is none %}
+{%- if rudderstack_uses_demo_data() %}
 -- depends_on: {{ ref('pages') }}
 {%- endif %}
 
